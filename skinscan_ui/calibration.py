@@ -1,0 +1,47 @@
+"""Temperature scaling and the referral threshold, both fitted on the validation split only."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+
+from skinscan_ui.labels import MALIGNANT_INDICES
+
+EPS = 1e-7
+
+
+def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(log p / T): the same ranking, confidence stretched or shrunk to match accuracy."""
+    logits = np.log(np.clip(probs, EPS, 1.0)) / temperature
+    logits -= logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
+    """The temperature minimising validation negative log-likelihood."""
+
+    def nll(log_t: float) -> float:
+        p = apply_temperature(probs, float(np.exp(log_t)))
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], EPS, 1.0))))
+
+    res = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    return float(np.exp(res.x))
+
+
+def malignant_probability(probs: np.ndarray) -> np.ndarray:
+    """P(mel) + P(bcc) + P(akiec): the roll-up a referral decision rests on."""
+    return probs[..., list(MALIGNANT_INDICES)].sum(axis=-1)
+
+
+def referral_threshold(probs: np.ndarray, y: np.ndarray, sensitivity: float = 0.85) -> float:
+    """The highest malignant-probability cut-off that still refers `sensitivity` of malignant lesions.
+
+    Highest, because any lower cut-off refers more benign lesions for no gain in sensitivity.
+    """
+    malignant = np.isin(y, MALIGNANT_INDICES)
+    scores = np.sort(malignant_probability(probs)[malignant])[::-1]
+    if len(scores) == 0:
+        raise ValueError("no malignant lesion to choose a referral threshold on")
+    k = int(np.ceil(sensitivity * len(scores)))  # refer at least the k most suspicious
+    return float(scores[k - 1])

@@ -1,0 +1,179 @@
+"""The one image loader used by the app, the CLIs and training.
+
+Every photo goes through `load_image` (bytes -> RGB picture, or an `ImageError` whose message a
+person can act on) and `prepare` (picture -> the model's uint8 input), so what the app shows, what
+`predict` prints and what the network was trained on are the same pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF from iPhones; optional so the core still runs without the wheel.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF = True
+except ImportError:  # pragma: no cover - depends on the environment
+    HEIF = False
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_PIXELS = 50_000_000  # a 4000x3000 phone photo is 12 MP; a bomb header claims far more
+MAX_SIDE = 20_000
+MIN_SIDE = 32
+WORKING_SIDE = 1024  # big photos are reduced to this before any further work
+
+# Pillow's own bomb check, set deliberately: above this it raises instead of allocating.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+FORMATS = ["JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF", "GIF"] + (["HEIF", "AVIF"] if HEIF else [])
+ACCEPTED = "a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC photo"
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"MZ", "a Windows program"),
+    (b"\x7fELF", "a program"),
+    (b"<svg", "an SVG drawing"),
+    (b"<?xml", "an XML or SVG file"),
+    (b"<!doctype html", "a web page"),
+    (b"<html", "a web page"),
+)
+
+
+class ImageError(ValueError):
+    """A file that cannot be used as a lesion photo; the message says why and what to do."""
+
+
+def _describe(data: bytes) -> str:
+    head = data[:64].lstrip().lower()
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic.lower()):
+            return what
+    try:
+        data[:4096].decode("utf-8")
+        return "a text file"
+    except UnicodeDecodeError:
+        return "not a picture"
+
+
+def _to_rgb(img: Image.Image) -> Image.Image:
+    """Any Pillow mode to 8-bit sRGB: 16-bit and float scaled, transparency flattened on black."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        arr = np.clip(arr / top * 255.0, 0, 255)
+        img = Image.fromarray(arr.astype(np.uint8), "L")
+    icc = img.info.get("icc_profile")
+    if icc and img.mode in ("RGB", "RGBA", "CMYK"):
+        try:  # honour embedded colour profiles (Adobe RGB, Display P3, CMYK presses)
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            out_mode = "RGBA" if img.mode == "RGBA" else "RGB"
+            img = ImageCms.profileToProfile(img, src, ImageCms.createProfile("sRGB"), outputMode=out_mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile is not worth refusing the photo over
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+        img = Image.alpha_composite(background, rgba)
+    return img.convert("RGB")
+
+
+def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
+    """Decode a photo from bytes into an upright RGB picture no larger than WORKING_SIDE.
+
+    The size limit is checked before decoding, the pixel count from the header before any
+    pixel is allocated, and the format is decided by content, never by the file's name.
+    """
+    if not data:
+        raise ImageError(f"The file is empty. Upload {ACCEPTED} of the lesion.")
+    if len(data) > max_bytes:
+        raise ImageError(
+            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
+            "Upload a smaller photo (a dermatoscope or phone JPEG is usually 1-5 MB)."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
+            width, height = img.size
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise ImageError(
+                    f"The image claims {width}x{height} pixels, more than SkinScan accepts "
+                    f"({MAX_PIXELS // 1_000_000} megapixels, {MAX_SIDE} pixels a side). "
+                    "Upload the photo as your camera saved it, or a smaller export."
+                )
+            if min(width, height) < MIN_SIDE:
+                raise ImageError(
+                    f"The image is only {width}x{height} pixels; at least {MIN_SIDE} pixels a side "
+                    "are needed. Upload the original photo rather than a thumbnail or icon."
+                )
+            img.seek(0)  # animated GIF/WebP, multi-page TIFF: the first frame
+            if img.format in ("JPEG", "MPO"):
+                img.draft("RGB", (WORKING_SIDE, WORKING_SIDE))  # decode big JPEGs at 1/2..1/8 scale
+            img.load()
+    except ImageError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, Image.DecompressionBombError):
+            raise ImageError(
+                "The image claims far more pixels than any photo has. Upload a normal photo."
+            ) from None
+        raise ImageError(
+            f"This file is not an image SkinScan can read (it looks like {_describe(data)}). "
+            f"Upload {ACCEPTED} of the lesion."
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombWarning, MemoryError):
+        raise ImageError(
+            "The image is damaged or incomplete (perhaps cut off while copying). "
+            "Upload the photo again, or export it anew from the camera or gallery."
+        ) from None
+    try:
+        img = ImageOps.exif_transpose(img)
+    except (OSError, ValueError, TypeError, KeyError, SyntaxError):
+        pass  # unreadable EXIF: keep the stored orientation
+    img = _to_rgb(img)
+    img.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.BICUBIC, reducing_gap=3.0)
+    return img
+
+
+def prepare(img: Image.Image, size: tuple[int, int]) -> np.ndarray:
+    """The model's view of a photo: landscape, centre-cropped to the input's aspect, resized.
+
+    `size` is (height, width). HAM10000 photos are landscape 4:3; a portrait photo is turned a
+    quarter turn (a lesion has no up) rather than cropped, so nothing of it is lost.
+    """
+    height, width = size
+    if img.height > img.width and width > height:
+        img = img.transpose(Image.Transpose.ROTATE_90)
+    target = width / height
+    if img.width / img.height > target:
+        crop_w = round(img.height * target)
+        left = (img.width - crop_w) // 2
+        box = (left, 0, left + crop_w, img.height)
+    else:
+        crop_h = round(img.width / target)
+        top = (img.height - crop_h) // 2
+        box = (0, top, img.width, top + crop_h)
+    if img.size != (width, height) or box != (0, 0, img.width, img.height):
+        img = img.resize((width, height), Image.Resampling.BICUBIC, box=box, reducing_gap=2.0)
+    return np.asarray(img, dtype=np.uint8)
+
+
+def read_file(path: str, max_bytes: int = MAX_BYTES) -> Image.Image:
+    """`load_image` for a path; an unreadable or oversized path is an `ImageError` too."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise ImageError(f"{path} is a folder, not an image file.") from None
+    except FileNotFoundError:
+        raise ImageError(f"{path} does not exist.") from None
+    except OSError as exc:
+        raise ImageError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    return load_image(data, max_bytes)

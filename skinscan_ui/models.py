@@ -1,0 +1,101 @@
+"""The model registry: name -> builder of a flat functional Keras model taking raw RGB 0-255.
+
+Flat (no nested backbone) because tf-keras-vis Grad-CAM needs to reach the last convolution;
+normalisation inside so every caller feeds the same uint8 pixels. Backend-neutral Keras 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+from keras import layers
+
+from skinscan_ui import paths
+from skinscan_ui.labels import CLASSES
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to build one registered model and what it expects."""
+
+    build: Callable[..., keras.Model]
+    input_size: tuple[int, int]  # (height, width)
+    last_conv: str  # the layer Grad-CAM reads
+    lr: float
+
+
+def _conv_bn(x, filters: int, kernel: int, stride: int = 1, name: str = "", act: bool = True, separable: bool = False):
+    conv = layers.SeparableConv2D if separable else layers.Conv2D
+    x = conv(filters, kernel, strides=stride, padding="same", use_bias=False, name=f"{name}_conv")(x)
+    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    return layers.ReLU(name=f"{name}_relu")(x) if act else x
+
+
+def _bottleneck(x, filters: int, stride: int, name: str):
+    """ResNet bottleneck 1x1-3x3-1x1 expanding 2x, with a projection shortcut."""
+    shortcut = _conv_bn(x, filters * 2, 1, stride, f"{name}_proj", act=False)
+    y = _conv_bn(x, filters, 1, 1, f"{name}_a")
+    y = _conv_bn(y, filters, 3, stride, f"{name}_b")
+    y = _conv_bn(y, filters * 2, 1, 1, f"{name}_c", act=False)
+    y = layers.Add(name=f"{name}_add")([shortcut, y])
+    return layers.ReLU(name=f"{name}_out")(y)
+
+
+def build_skinscan(input_size: tuple[int, int] = (120, 160), num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+    """The SkinScan network exactly as DEVELOPERS.md describes it, from scratch."""
+    inputs = keras.Input((*input_size, 3), name="image")
+    x = layers.Rescaling(1 / 127.5, offset=-1.0, name="normalise")(inputs)
+    x = _conv_bn(x, 32, 3, 2, "stem1")
+    x = _conv_bn(x, 64, 3, 1, "stem2")
+    x = _conv_bn(x, 128, 3, 1, "stem3", separable=True)
+    x = _bottleneck(x, 64, 2, "block1")
+    x = _bottleneck(x, 128, 2, "block2")
+    x = _bottleneck(x, 256, 1, "block3")
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name="skinscan")
+
+
+def _transfer(filename: str, name: str, input_size: tuple[int, int], backbone_dir: Path | None, num_classes: int, dropout: float) -> keras.Model:
+    path = paths.imagenet_dir(str(backbone_dir) if backbone_dir else None) / filename
+    if not path.is_file():
+        raise FileNotFoundError(f"pretrained backbone {path} is missing (set --imagenet or SKINSCAN_IMAGENET)")
+    base = keras.models.load_model(path, compile=False)
+    # A clone on a fixed-size input, so the graph stays flat and every layer has one node.
+    inputs = keras.Input((*input_size, 3), name="image")
+    backbone = keras.models.clone_model(base, input_tensors=inputs)
+    backbone.set_weights(base.get_weights())
+    x = backbone.output
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def build_efficientnet_lite0(input_size: tuple[int, int] = (150, 200), backbone_dir: Path | None = None, num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+    """EfficientNet-Lite0 (ImageNet) fine-tuned; 150x200 is HAM10000's own resolution."""
+    return _transfer("efficientnet_lite0_imagenet_notop.keras", "efficientnet_lite0", input_size, backbone_dir, num_classes, dropout)
+
+
+def build_efficientnet_lite2(input_size: tuple[int, int] = (150, 200), backbone_dir: Path | None = None, num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+    """EfficientNet-Lite2 (ImageNet): a wider, deeper Lite0 at the same input."""
+    return _transfer("efficientnet_lite2_imagenet_notop.keras", "efficientnet_lite2", input_size, backbone_dir, num_classes, dropout)
+
+
+REGISTRY: dict[str, Spec] = {
+    "skinscan": Spec(build_skinscan, (120, 160), "block3_out", 2e-3),
+    "efficientnet_lite0": Spec(build_efficientnet_lite0, (150, 200), "top_activation", 5e-4),
+    "efficientnet_lite2": Spec(build_efficientnet_lite2, (150, 200), "top_activation", 4e-4),
+}
+
+
+def build(name: str, **kwargs) -> keras.Model:
+    """A registered model by name; a clear error listing the names for an unknown one."""
+    if name not in REGISTRY:
+        raise KeyError(f"unknown model {name!r}; registered: {', '.join(REGISTRY)}")
+    spec = REGISTRY[name]
+    return spec.build(input_size=kwargs.pop("input_size", spec.input_size), **kwargs)

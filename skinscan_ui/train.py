@@ -1,0 +1,196 @@
+"""Train a registered model on HAM10000 and ship it with its model card.
+
+    python -m skinscan_ui.train --model efficientnet_lite0 --epochs 12
+    python -m skinscan_ui.train --model efficientnet_lite0 --epochs 12 --resume   # after a stop
+
+Checkpoints every epoch in the run folder; `--resume` continues where a stopped run left off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from skinscan_ui import cards, paths
+from skinscan_ui.calibration import apply_temperature, fit_temperature, referral_threshold
+from skinscan_ui.data import DataError, data_hash, dataset
+from skinscan_ui.labels import CLASSES
+from skinscan_ui.metrics import evaluate, reliability
+from skinscan_ui.models import REGISTRY, build
+from skinscan_ui.training import Batches, Validation, augmenter, class_weights
+
+IMBALANCE = {
+    "weights": "class weights N/(K n_c) in the loss",
+    "sqrt-weights": "square-root class weights in the loss",
+    "balanced-sampling": "class-balanced sampling (each class drawn equally often)",
+    "focal": "focal loss (gamma 2) with square-root class weights as alpha",
+    "none": "none (plain cross-entropy)",
+}
+AUGMENTATION = ("flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
+                "saturation 0.8-1.2x (Keras layers, training only)")
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True, choices=sorted(REGISTRY))
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--resume", action="store_true", help="continue the stopped run in --run-dir")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, help="peak learning rate (default: the model's)")
+    p.add_argument("--imbalance", choices=sorted(IMBALANCE), default="sqrt-weights")
+    p.add_argument("--patience", type=int, default=4, help="epochs without a better val balanced accuracy")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--limit", type=int, help="use only the first N training images (smoke tests)")
+    p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
+    p.add_argument("--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)")
+    p.add_argument("--run-dir", type=Path, help="checkpoints and log (default: .cache/runs/<model>)")
+    p.add_argument("--out", type=Path, default=paths.WEIGHTS_DIR, help="where the model and its card go")
+    return p.parse_args(argv)
+
+
+def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.ndarray) -> keras.Model:
+    """The training model: augmentation in front of the network, loss and schedule chosen by the flags."""
+    spec = REGISTRY[args.model]
+    trainer = keras.Sequential([keras.Input((*spec.input_size, 3)), augmenter(args.seed), model], name="trainer")
+    peak = args.lr or spec.lr
+    total = max(steps * args.epochs, 2)
+    warmup = min(steps, total // 2)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        1e-6, total - warmup, alpha=0.01, warmup_target=peak, warmup_steps=warmup)
+    if args.imbalance == "focal":
+        alpha = list(class_weights(y, 0.5).values())
+        loss = keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=2.0)
+    else:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.05)
+    trainer.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4), loss=loss,
+                    metrics=[keras.metrics.CategoricalAccuracy(name="acc")])
+    return trainer
+
+
+def ms_per_image(model: keras.Model, size: tuple[int, int]) -> float:
+    """Median latency of one compiled forward pass on one image."""
+    x = np.random.default_rng(0).integers(0, 255, (1, *size, 3)).astype("float32")
+    for _ in range(3):
+        model.predict_on_batch(x)
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        model.predict_on_batch(x)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times) * 1000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    spec = REGISTRY[args.model]
+    run_dir = args.run_dir or paths.CACHE_DIR / "runs" / args.model
+    if not args.resume and run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(args.seed)
+    folder = paths.data_dir(args.data)
+    try:
+        x_train, y_train, _ = dataset(folder, "train", spec.input_size)
+        x_val, y_val, _ = dataset(folder, "val", spec.input_size)
+        x_test, y_test, _ = dataset(folder, "test", spec.input_size)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit:
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    kwargs = {"backbone_dir": args.imagenet} if args.model != "skinscan" else {}
+    try:
+        model = build(args.model, **kwargs)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    weights = {"weights": class_weights(y_train, 1.0), "sqrt-weights": class_weights(y_train, 0.5)}.get(args.imbalance)
+    sampling = "balanced" if args.imbalance == "balanced-sampling" else "shuffle"
+    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights)
+    trainer = compile_for(model, args, len(batches), y_train)
+    validation = Validation(model, x_val, y_val, run_dir, args.patience)
+    callbacks = [
+        validation,
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=args.resume),
+    ]
+    print(f"training {args.model} on {len(y_train)} images, validating on {len(y_val)}; run folder {run_dir}", flush=True)
+    trainer.fit(batches, epochs=args.epochs, callbacks=callbacks, verbose=1)
+
+    best = keras.models.load_model(run_dir / "best.keras", compile=False)
+    raw_val = best.predict(x_val, batch_size=64, verbose=0)
+    temperature = fit_temperature(raw_val, y_val)
+    p_val = apply_temperature(raw_val, temperature)
+    threshold = referral_threshold(p_val, y_val, 0.85)
+    p_test = apply_temperature(best.predict(x_test, batch_size=64, verbose=0), temperature)
+    test_metrics = evaluate(y_test, p_test, threshold)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_path = args.out / f"{args.model}.keras"
+    best.save(model_path)
+    split_sizes = {"train": int(len(y_train)), "val": int(len(y_val)), "test": int(len(y_test))}
+    card = {
+        "name": args.model,
+        "summary": (best.name + " fine-tuned from ImageNet" if args.model != "skinscan"
+                    else "The SkinScan network, a compact ResNet-style CNN trained from scratch") + " on HAM10000.",
+        "architecture": {"skinscan": "Conv3x3/32 s2, Conv3x3/64, SepConv3x3/128 (BN+ReLU each); bottlenecks "
+                                     "64->128 s2, 128->256 s2, 256->512 with projection shortcuts; GAP; dropout; softmax",
+                         "efficientnet_lite0": "EfficientNet-Lite0 backbone (ImageNet) + GAP + dropout + softmax",
+                         "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax"}[args.model],
+        "classes": list(CLASSES),
+        "input_size": list(spec.input_size),
+        "last_conv": spec.last_conv,
+        "parameters": int(best.count_params()),
+        "flops": 2 * cards.count_macs(best),
+        "file": paths.relative(model_path),
+        "file_bytes": model_path.stat().st_size,
+        "sha256": cards.sha256(model_path),
+        "temperature": temperature,
+        "referral_threshold": threshold,
+        "ms_per_image": ms_per_image(best, spec.input_size),
+        "val_metrics": evaluate(y_val, p_val, threshold),
+        "test_metrics": test_metrics,
+        "test_reliability": reliability(y_test, p_test),
+        "confusion_plot": paths.relative(args.out / f"{args.model}_confusion.png"),
+        "reliability_plot": paths.relative(args.out / f"{args.model}_reliability.png"),
+        "training": {
+            "command": "python -m skinscan_ui.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "data_sha256": data_hash(folder),
+            "split_file": paths.relative(paths.SPLIT_CSV),
+            "split_seed": 2018,
+            "split_sizes": split_sizes,
+            "epochs": validation.state["epochs"],
+            "best_epoch": validation.state["best_epoch"],
+            "wall_seconds": validation.state["seconds"],
+            "hardware": f"{platform.machine()} CPU, {__import__('os').cpu_count()} cores",
+            "imbalance": IMBALANCE[args.imbalance],
+            "augmentation": AUGMENTATION,
+            "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
+                         f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)",
+            "seed": args.seed,
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+        },
+        "citation": "Tschandl P., Rosendahl C., Kittler H. Scientific Data 5, 180161 (2018). doi:10.1038/sdata.2018.161",
+        "licence": "CC BY-NC-SA 4.0",
+    }
+    cards.confusion_plot(test_metrics["confusion_matrix"]["matrix"], args.out / f"{args.model}_confusion.png",
+                         f"{args.model}: test split (n={len(y_test)})")
+    cards.reliability_plot(card["test_reliability"], args.out / f"{args.model}_reliability.png",
+                           f"{args.model}: calibrated, test split")
+    cards.write(card, args.out)
+    print(f"shipped {model_path}: test balanced accuracy {test_metrics['balanced_accuracy']:.4f}, "
+          f"accuracy {test_metrics['accuracy']:.4f}, melanoma AUC {test_metrics['melanoma_auc']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

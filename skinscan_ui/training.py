@@ -1,0 +1,115 @@
+"""Training pieces: augmentation, imbalance handling, batches, and the per-epoch callback.
+
+Backend-neutral Keras 3 (no `tf.` calls), so the same code trains on TensorFlow or JAX.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+from skinscan_ui.labels import CLASSES
+
+
+def augmenter(seed: int) -> keras.Sequential:
+    """Geometry and colour jitter a dermatoscope really produces; active only while training."""
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal_and_vertical", seed=seed),
+            layers.RandomRotation(0.5, fill_mode="reflect", seed=seed + 1),
+            layers.RandomZoom((-0.2, 0.1), fill_mode="reflect", seed=seed + 2),
+            layers.RandomBrightness(0.15, value_range=(0, 255), seed=seed + 3),
+            layers.RandomContrast(0.2, value_range=(0, 255), seed=seed + 4),
+            layers.RandomHue(0.04, value_range=(0, 255), seed=seed + 5),
+            layers.RandomSaturation((0.4, 0.6), value_range=(0, 255), seed=seed + 6),
+        ],
+        name="augment",
+    )
+
+
+def class_weights(y: np.ndarray, power: float = 1.0) -> dict[int, float]:
+    """(N / (K * n_c)) ** power: 1 is 'balanced', 0.5 a gentler square-root weighting."""
+    counts = np.bincount(y, minlength=len(CLASSES)).astype(float)
+    w = (len(y) / (len(CLASSES) * np.maximum(counts, 1))) ** power
+    w /= (w * counts).sum() / len(y)  # keep the mean per-sample weight at 1
+    return {i: float(w[i]) for i in range(len(CLASSES))}
+
+
+class Batches(keras.utils.PyDataset):
+    """uint8 batches from the cached array; 'balanced' draws each class equally often."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, sampling: str, seed: int,
+                 weights: dict[int, float] | None = None):
+        super().__init__()
+        self.x, self.y, self.batch_size, self.sampling = x, y, batch_size, sampling
+        self.rng = np.random.default_rng(seed)
+        self.sample_weight = None if weights is None else np.array([weights[i] for i in range(len(CLASSES))])
+        self.on_epoch_end()
+
+    def __len__(self) -> int:
+        return int(np.ceil(len(self.y) / self.batch_size))
+
+    def on_epoch_end(self) -> None:
+        if self.sampling == "balanced":
+            present = np.unique(self.y)
+            cls = self.rng.choice(present, size=len(self.y))
+            self.order = np.array([self.rng.choice(np.flatnonzero(self.y == c)) for c in cls])
+        else:
+            self.order = self.rng.permutation(len(self.y))
+
+    def __getitem__(self, i: int):
+        idx = np.sort(self.order[i * self.batch_size:(i + 1) * self.batch_size])
+        x = np.asarray(self.x[idx], dtype="float32")
+        y = keras.utils.to_categorical(self.y[idx], len(CLASSES))
+        if self.sample_weight is None:
+            return x, y
+        return x, y, self.sample_weight[self.y[idx]]
+
+
+class Validation(keras.callbacks.Callback):
+    """Each epoch: validation balanced accuracy into the log, the best model kept, early stopping.
+
+    Its state lives in a JSON file beside the checkpoints, so a resumed run remembers its best.
+    """
+
+    def __init__(self, model: keras.Model, x: np.ndarray, y: np.ndarray, run_dir: Path, patience: int):
+        super().__init__()
+        self.net, self.x, self.y, self.patience = model, x, y, patience
+        self.best_path = run_dir / "best.keras"
+        self.last_path = run_dir / "last.keras"
+        self.state_path = run_dir / "state.json"
+        self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() else {
+            "best": -1.0, "best_epoch": -1, "wait": 0, "seconds": 0.0, "epochs": 0}
+        self.started = time.time()
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self.started = time.time()
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        probs = self.net.predict(self.x, batch_size=64, verbose=0)
+        bal = float(balanced_accuracy_score(self.y, probs.argmax(1)))
+        mel = CLASSES.index("mel")
+        logs = logs if logs is not None else {}
+        logs["val_balanced_accuracy"] = bal
+        logs["val_accuracy_top1"] = float(np.mean(probs.argmax(1) == self.y))
+        logs["val_melanoma_auc"] = float(roc_auc_score(self.y == mel, probs[:, mel]))
+        logs["lr"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        self.state["seconds"] += time.time() - self.started
+        self.state["epochs"] = epoch + 1
+        self.net.save(self.last_path)
+        if bal > self.state["best"]:
+            self.state.update(best=bal, best_epoch=epoch + 1, wait=0)
+            self.net.save(self.best_path)
+        else:
+            self.state["wait"] += 1
+            if self.state["wait"] >= self.patience:
+                self.model.stop_training = True
+        self.state_path.write_text(json.dumps(self.state, indent=2))
+        print(f"\nepoch {epoch + 1}: val balanced accuracy {bal:.4f} (best {self.state['best']:.4f} "
+              f"at {self.state['best_epoch']}), melanoma AUC {logs['val_melanoma_auc']:.4f}", flush=True)
