@@ -31,7 +31,9 @@ WORKING_SIDE = 1024  # big photos are reduced to this before any further work
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-FORMATS = ["JPEG", "MPO", "PNG", "WEBP", "BMP", "TIFF", "GIF"] + (["HEIF", "AVIF"] if HEIF else [])
+Image.init()
+# Content sniffing, restricted to photo formats (JPEG also opens multi-picture MPO files).
+FORMATS = [f for f in ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "HEIF", "AVIF") if f in Image.OPEN]
 ACCEPTED = "a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC photo"
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -56,10 +58,11 @@ def _describe(data: bytes) -> str:
         if head.startswith(magic.lower()):
             return what
     try:
-        data[:4096].decode("utf-8")
-        return "a text file"
+        text = data[:4096].decode("utf-8")
     except UnicodeDecodeError:
-        return "not a picture"
+        return "binary data, not a picture"
+    printable = sum(c.isprintable() or c.isspace() for c in text)
+    return "a text file" if printable >= 0.95 * len(text) else "binary data, not a picture"
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:

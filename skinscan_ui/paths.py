@@ -6,10 +6,14 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WEIGHTS_DIR = Path(os.environ.get("SKINSCAN_WEIGHTS", ROOT / "weights"))
 SPLIT_CSV = ROOT / "data" / "split.csv"
 CONTEXT_JSON = ROOT / "data" / "context.json"
 CACHE_DIR = Path(os.environ.get("SKINSCAN_CACHE", ROOT / ".cache"))
+
+
+def weights_dir() -> Path:
+    """Shipped models: $SKINSCAN_WEIGHTS (read on each call, so tests can point elsewhere) or weights/."""
+    return Path(os.environ.get("SKINSCAN_WEIGHTS", ROOT / "weights"))
 
 
 def data_dir(flag: str | None = None) -> Path:

@@ -51,7 +51,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     p.add_argument("--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)")
     p.add_argument("--run-dir", type=Path, help="checkpoints and log (default: .cache/runs/<model>)")
-    p.add_argument("--out", type=Path, default=paths.WEIGHTS_DIR, help="where the model and its card go")
+    p.add_argument("--out", type=Path, default=None, help="where the model and its card go")
     return p.parse_args(argv)
 
 
@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     p_test = apply_temperature(best.predict(x_test, batch_size=64, verbose=0), temperature)
     test_metrics = evaluate(y_test, p_test, threshold)
 
+    args.out = args.out or paths.weights_dir()
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / f"{args.model}.keras"
     best.save(model_path)

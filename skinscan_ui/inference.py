@@ -1,0 +1,75 @@
+"""From a prepared image to calibrated probabilities, the top-3 and an outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skinscan_ui.calibration import apply_temperature, malignant_probability
+from skinscan_ui.labels import CLASSES, NAMES
+
+LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
+
+OUTCOME_TEXT = {
+    "refer": "Refer: possible malignancy",
+    "benign": "Likely benign",
+    "uncertain": "Uncertain",
+}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One photo's result: calibrated probabilities and what they mean."""
+
+    probabilities: np.ndarray  # (7,), in CLASSES order, calibrated
+    malignant_probability: float
+    outcome: str  # refer | benign | uncertain
+    reason: str
+
+    @property
+    def top3(self) -> list[tuple[str, str, float]]:
+        order = np.argsort(-self.probabilities)[:3]
+        return [(CLASSES[i], NAMES[CLASSES[i]], float(self.probabilities[i])) for i in order]
+
+    @property
+    def top1(self) -> str:
+        return CLASSES[int(np.argmax(self.probabilities))]
+
+    def as_dict(self) -> dict:
+        return {
+            "top3": [{"dx": dx, "name": name, "probability": round(p, 6)} for dx, name, p in self.top3],
+            "malignant_probability": round(self.malignant_probability, 6),
+            "outcome": self.outcome,
+        }
+
+
+def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = None) -> Prediction:
+    """The outcome rules, in order of safety.
+
+    A photo unlike the training images is never given a diagnosis; a malignant roll-up at or
+    above the validated threshold is referred even when the top-1 class is benign; a spread-out
+    answer is uncertain; only then is a lesion called likely benign.
+    """
+    mal = float(malignant_probability(probs))
+    top = float(probs.max())
+    if unlike_training:
+        outcome, reason = "uncertain", unlike_training
+    elif mal >= threshold:
+        outcome, reason = "refer", (
+            f"The combined probability of melanoma, basal cell carcinoma and actinic keratosis is "
+            f"{mal:.0%}, at or above the referral threshold of {threshold:.0%}.")
+    elif top < LOW_CONFIDENCE:
+        outcome, reason = "uncertain", (
+            f"No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear "
+            "or the lesion unusual.")
+    else:
+        outcome, reason = "benign", (
+            f"The combined probability of a malignant lesion is {mal:.0%}, below the referral "
+            f"threshold of {threshold:.0%}.")
+    return Prediction(probs, mal, outcome, reason)
+
+
+def calibrated(raw: np.ndarray, temperature: float) -> np.ndarray:
+    """The model's softmax output, temperature-scaled as its card says."""
+    return apply_temperature(np.asarray(raw, dtype=np.float64), temperature)

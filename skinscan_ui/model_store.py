@@ -1,0 +1,117 @@
+"""Finding, checking and loading the shipped models and their cards.
+
+A model is loaded only after its file's sha256 matches its card, and with Keras safe mode on,
+so a tampered or truncated file is a clear error rather than arbitrary code or silent garbage.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skinscan_ui import paths
+from skinscan_ui.cards import sha256
+
+
+class ModelError(RuntimeError):
+    """A model cannot be used; the message says which file is missing, broken or altered."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """What inference needs from a model card (the full JSON is kept in `data`)."""
+
+    name: str
+    path: Path
+    input_size: tuple[int, int]
+    last_conv: str
+    temperature: float = 1.0
+    referral_threshold: float = 0.5
+    sha256: str | None = None
+    data: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def balanced_accuracy(self) -> float | None:
+        return self.data.get("test_metrics", {}).get("balanced_accuracy")
+
+
+def read_card(model_path: Path) -> Card | None:
+    """The card beside a model file (`<stem>.json`), or None when there is none."""
+    card_path = model_path.with_suffix(".json")
+    if not card_path.is_file():
+        return None
+    try:
+        data = json.loads(card_path.read_text())
+        return Card(
+            name=data["name"], path=model_path, input_size=tuple(data["input_size"]),
+            last_conv=data["last_conv"], temperature=float(data["temperature"]),
+            referral_threshold=float(data["referral_threshold"]), sha256=data["sha256"], data=data,
+        )
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"model card {card_path} is malformed ({exc!r})") from None
+
+
+def available(weights_dir: Path | None = None) -> list[Card]:
+    """Every shipped model with a card, the default first."""
+    weights_dir = weights_dir or paths.weights_dir()
+    found = []
+    for card_path in sorted(weights_dir.glob("*.json")):
+        model_path = card_path.with_suffix(".keras")
+        if model_path.is_file():
+            try:
+                card = read_card(model_path)
+            except ModelError:
+                continue
+            if card is not None:
+                found.append(card)
+    default = default_name(weights_dir)
+    return sorted(found, key=lambda c: (c.name != default, c.name))
+
+
+def default_name(weights_dir: Path | None = None) -> str:
+    """The app's default model, named in `weights/DEFAULT`."""
+    marker = (weights_dir or paths.weights_dir()) / "DEFAULT"
+    return marker.read_text().strip() if marker.is_file() else "efficientnet_lite0"
+
+
+def resolve(name_or_path: str | None, weights_dir: Path | None = None) -> Path:
+    """A model name from `weights/` or a path to a `.keras` file; the default when None."""
+    weights_dir = weights_dir or paths.weights_dir()
+    if name_or_path is None:
+        name_or_path = default_name(weights_dir)
+    as_path = Path(name_or_path)
+    if as_path.suffix == ".keras" or as_path.exists():
+        return as_path
+    return weights_dir / f"{name_or_path}.keras"
+
+
+def _guess_last_conv(model) -> str:
+    for layer in reversed(model.layers):
+        if len(layer.output.shape) == 4:
+            return layer.name
+    raise ModelError(f"model {model.name} has no convolutional layer for Grad-CAM")
+
+
+def load(name_or_path: str | None = None, weights_dir: Path | None = None):
+    """(keras model, card) after checking the file exists, matches its card and loads safely."""
+    import keras
+
+    path = resolve(name_or_path, weights_dir)
+    if not path.is_file():
+        names = ", ".join(c.name for c in available(weights_dir)) or "none"
+        raise ModelError(f"model file {paths.relative(path)} is missing (models available: {names})")
+    card = read_card(path)
+    if card is not None and card.sha256 and sha256(path) != card.sha256:
+        raise ModelError(
+            f"model file {paths.relative(path)} does not match the sha256 in its card: "
+            "it is corrupt or has been altered; restore it from the repository"
+        )
+    try:
+        model = keras.models.load_model(path, compile=False, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for a broken zip or config
+        raise ModelError(f"model file {paths.relative(path)} cannot be loaded ({type(exc).__name__}: {exc})") from None
+    if card is None:
+        shape = model.input_shape
+        card = Card(name=path.stem, path=path, input_size=(shape[1], shape[2]), last_conv=_guess_last_conv(model))
+    return model, card

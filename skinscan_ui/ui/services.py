@@ -1,0 +1,60 @@
+"""The expensive things, each behind a Streamlit cache: models, statistics, per-photo results."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from skinscan_ui import context, examples
+from skinscan_ui.classifier import Classifier, Result
+from skinscan_ui.explain import reference_gradcam
+from skinscan_ui.images import load_image
+
+RESULTS_KEPT = 8  # per session; a slider move or a class switch reuses them
+
+
+@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+def classifier(name: str) -> Classifier:
+    """One loaded, warmed-up model per name, shared by every session."""
+    model = Classifier.load(name)
+    model.warm_up()
+    return model
+
+
+@st.cache_data(show_spinner=False)
+def dataset_context() -> dict:
+    return context.load()
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def example_images(data_dir: str) -> dict[str, list[str]]:
+    return examples.test_examples(data_dir)
+
+
+def analyse(model_name: str, data: bytes) -> Result:
+    """The result for a photo, computed once per session and model (raises ImageError)."""
+    key = (model_name, hashlib.sha256(data).hexdigest())
+    cache: dict = st.session_state.setdefault("results", {})
+    if key not in cache:
+        image = load_image(data)
+        cache[key] = classifier(model_name).analyse(image)
+        while len(cache) > RESULTS_KEPT:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def heatmap(model_name: str, result: Result, class_index: int, method: str) -> np.ndarray:
+    """Grad-CAM of another class, or by another tf-keras-vis method, cached in the session."""
+    key = (model_name, hashlib.sha256(result.pixels.tobytes()).hexdigest(), class_index, method)
+    cache: dict = st.session_state.setdefault("heatmaps", {})
+    if key not in cache:
+        model = classifier(model_name)
+        if method == "gradcam":
+            cache[key] = model.heatmap(result.pixels, class_index)
+        else:
+            cache[key] = reference_gradcam(model.model, result.pixels, class_index, model.card.last_conv, method)
+        while len(cache) > RESULTS_KEPT * 3:
+            cache.pop(next(iter(cache)))
+    return cache[key]

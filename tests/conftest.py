@@ -1,0 +1,50 @@
+"""Shared fixtures: a tiny trained model in a temporary weights folder, synthetic photos."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).parent))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from tiny import make_tiny_weights, synthetic  # noqa: E402
+
+from skinscan_ui import paths  # noqa: E402
+
+SHARED = paths.data_dir()
+HAVE_DATA = (SHARED / "metadata.csv").is_file()
+needs_data = pytest.mark.skipif(not HAVE_DATA, reason=f"needs the HAM10000 folder ({SHARED}); CI has it")
+
+
+@pytest.fixture(scope="session")
+def tiny_weights(tmp_path_factory) -> Path:
+    """A weights folder holding only the tiny model (with card and guard), marked default."""
+    folder = tmp_path_factory.mktemp("weights")
+    make_tiny_weights(folder)
+    return folder
+
+
+@pytest.fixture
+def use_tiny(tiny_weights, monkeypatch) -> Path:
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(tiny_weights))
+    return tiny_weights
+
+
+def jpeg_bytes(arr: np.ndarray, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="JPEG", quality=92, **kwargs)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="session")
+def lesion_like() -> np.ndarray:
+    """One synthetic photo of class 4 (a dark blob), at 4x the tiny model's size."""
+    x, _ = synthetic(1, seed=7, size=(192, 256))
+    return x[4]
