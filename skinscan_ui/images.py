@@ -125,7 +125,8 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
             raise ImageError(
-                "The image claims far more pixels than any photo has. Upload a normal photo."
+                f"The image claims more than {2 * MAX_PIXELS // 1_000_000} megapixels, far more than any "
+                "camera takes. Upload the photo as your camera or dermatoscope saved it."
             ) from None
         raise ImageError(
             f"This file is not an image SkinScan can read (it looks like {_describe(data)}). "

@@ -29,7 +29,7 @@ def main() -> None:
         st.error(f"The model **{settings.model}** cannot be used: {exc}.")
         return
     if photo is None:
-        st.info("Waiting for a photo. Nothing is analysed until you upload or take one.", icon="📷")
+        st.info("Waiting for a photo. Nothing is analysed until you upload or take one.", icon=":material/photo_camera:")
         return
     try:
         with st.spinner("Analysing…"):

@@ -24,7 +24,7 @@ def outcome(result: Result, true_label: str | None) -> None:
     """The badge first: what to do, and why."""
     p = result.prediction
     show = {"refer": st.error, "benign": st.success, "uncertain": st.warning}[p.outcome]
-    icon = {"refer": "🔴", "benign": "🟢", "uncertain": "🟡"}[p.outcome]
+    icon = {"refer": ":material/error:", "benign": ":material/check_circle:", "uncertain": ":material/help:"}[p.outcome]
     show(f"**{OUTCOME_TEXT[p.outcome]}**  \n{p.reason}", icon=icon)
     if true_label:
         verdict = "matches" if true_label == p.top1 else "differs from"

@@ -1,0 +1,113 @@
+"""A generated corpus of awkward and hostile files: (name, bytes, should_load).
+
+Real images in every form a user may have must load; broken and non-image files must be refused
+with a sentence. Nothing here comes from ../shared.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+
+import numpy as np
+from PIL import Image, ImageCms
+
+from skinscan_ui.images import HEIF
+
+
+def _photo(h: int = 300, w: int = 400, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:h, :w]
+    img = np.stack([200 - yy * 0.1, 150 + xx * 0.05, 130 + 0 * xx], -1) + rng.normal(0, 6, (h, w, 3))
+    mask = (yy - h / 2) ** 2 + (xx - w / 2) ** 2 < (min(h, w) / 4) ** 2
+    img[mask] = [90, 50, 40]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _save(img: Image.Image, fmt: str, **kwargs) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG whose header claims a size, followed by a tiny (wrong) data stream."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def good_files() -> list[tuple[str, bytes]]:
+    """Real images in every form a clinician's device or export may produce."""
+    rgb = Image.fromarray(_photo())
+    files = [
+        ("baseline.jpg", _save(rgb, "JPEG", quality=90)),
+        ("progressive.jpg", _save(rgb, "JPEG", quality=85, progressive=True)),
+        ("cmyk.jpg", _save(rgb.convert("CMYK"), "JPEG")),
+        ("grayscale.jpg", _save(rgb.convert("L"), "JPEG")),
+        ("icc_srgb.jpg", _save(rgb, "JPEG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())),
+        ("rgba.png", _save(rgb.convert("RGBA"), "PNG")),
+        ("palette_transparent.png", _save(rgb.convert("P", palette=Image.Palette.ADAPTIVE), "PNG", transparency=0)),
+        ("sixteen_bit.png", _save(Image.fromarray(np.asarray(rgb.convert("L")).astype(np.uint16) * 257), "PNG")),
+        ("la.png", _save(rgb.convert("LA"), "PNG")),
+        ("one_bit.png", _save(rgb.convert("1"), "PNG")),
+        ("lesion.webp", _save(rgb, "WEBP", quality=80)),
+        ("lesion.bmp", _save(rgb, "BMP")),
+        ("lesion.tiff", _save(rgb, "TIFF")),
+        ("lesion.gif", _save(rgb.convert("P"), "GIF")),
+        ("phone_4000x3000.jpg", _save(Image.fromarray(_photo(3000, 4000, 1)), "JPEG", quality=80)),
+        ("wide_2000x200.png", _save(Image.fromarray(_photo(200, 2000, 2)), "PNG")),
+        ("tall_100x1500.png", _save(Image.fromarray(_photo(1500, 100, 3)), "PNG")),
+        ("small_40x40.png", _save(rgb.resize((40, 40)), "PNG")),
+        ("wrong_extension.png", _save(rgb, "JPEG")),
+        ("UPPER.JPG", _save(rgb, "JPEG")),
+        ("no_extension", _save(rgb, "PNG")),
+    ]
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW on display
+    files.append(("exif_rotated.jpg", _save(rgb, "JPEG", exif=exif.tobytes())))
+    frames = [Image.fromarray(_photo(seed=i)).convert("P") for i in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    files.append(("animated.gif", buf.getvalue()))
+    buf = io.BytesIO()
+    frames[0].convert("RGB").save(buf, format="TIFF", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]])
+    files.append(("multipage.tiff", buf.getvalue()))
+    buf = io.BytesIO()
+    frames[0].convert("RGB").save(buf, format="WEBP", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]])
+    files.append(("animated.webp", buf.getvalue()))
+    if HEIF:
+        files.append(("iphone.heic", _save(rgb, "HEIF", quality=80)))
+    return files
+
+
+def bad_files() -> list[tuple[str, bytes]]:
+    """Files that must be refused with a clear sentence, never a traceback."""
+    jpeg = _save(Image.fromarray(_photo()), "JPEG")
+    png = _save(Image.fromarray(_photo()), "PNG")
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w") as z:
+        z.writestr("photo.jpg", jpeg)
+    return [
+        ("empty.jpg", b""),
+        ("text.jpg", b"This is not a photo, just some notes about a patient.\n" * 3),
+        ("page.html", b"<!DOCTYPE html><html><body><img src='x.jpg'></body></html>"),
+        ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><circle r="40"/></svg>'),
+        ("document.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"),
+        ("archive.zip", zbuf.getvalue()),
+        ("program.exe", b"MZ\x90\x00\x03" + bytes(200)),
+        ("program.elf", b"\x7fELF\x02\x01\x01" + bytes(200)),
+        ("random.jpg", np.random.default_rng(0).integers(0, 256, 5000, dtype=np.uint8).tobytes()),
+        ("truncated.jpg", jpeg[: len(jpeg) // 2]),
+        ("truncated.png", png[: len(png) // 3]),
+        ("corrupt_middle.jpg", jpeg[:600] + bytes(2000) + jpeg[2600:3000]),
+        ("header_only.jpg", jpeg[:20]),
+        ("bomb_60000x60000.png", _png_header_only(60000, 60000)),
+        ("bomb_100000x10.png", _png_header_only(100000, 10)),
+        ("tiny_16x16.png", _save(Image.new("RGB", (16, 16), (120, 80, 60)), "PNG")),
+        ("tiny_1x1.gif", _save(Image.new("P", (1, 1)), "GIF")),
+        ("strip_500x20.png", _save(Image.new("RGB", (500, 20), (120, 80, 60)), "PNG")),
+    ]

@@ -1,0 +1,51 @@
+"""Grad-CAM: the fast path is tf-keras-vis's Grad-CAM, and the overlay is what the user sees."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from tiny import synthetic
+
+from skinscan_ui.classifier import Classifier
+from skinscan_ui.explain import colormap, overlay, reference_gradcam
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_weights):
+    return Classifier.load(str(tiny_weights / "tiny.keras"))
+
+
+def test_fast_path_equals_tf_keras_vis(tiny):
+    x, _ = synthetic(1, seed=11)
+    for img in x:
+        result = tiny.analyse(Image.fromarray(img))
+        index = int(np.argmax(result.prediction.probabilities))
+        ref = reference_gradcam(tiny.model, result.pixels, index, tiny.card.last_conv)
+        assert np.corrcoef(result.heatmap.ravel(), ref.ravel())[0, 1] >= 0.99
+
+
+def test_heatmap_falls_on_the_blob(tiny):
+    x, y = synthetic(1, seed=12)
+    img = x[0]
+    result = tiny.analyse(Image.fromarray(img))
+    blob = np.abs(img.astype(int) - [200, 160, 140]).sum(-1) > 120
+    assert result.heatmap[blob].mean() > result.heatmap[~blob].mean()
+
+
+def test_other_classes_and_methods_give_maps(tiny):
+    x, _ = synthetic(1, seed=13)
+    result = tiny.analyse(Image.fromarray(x[2]))
+    for index in (0, 3):
+        cam = tiny.heatmap(result.pixels, index)
+        assert cam.shape == result.pixels.shape[:2] and 0 <= cam.min() and cam.max() <= 1
+    plus = reference_gradcam(tiny.model, result.pixels, 2, "last_conv", "gradcam++")
+    assert plus.shape == result.pixels.shape[:2]
+
+
+def test_overlay_blends_and_colormap_runs_blue_to_red():
+    img = np.full((10, 10, 3), 100, np.uint8)
+    cam = np.linspace(0, 1, 100).reshape(10, 10)
+    assert np.array_equal(overlay(img, cam, 0.0), img)
+    lut = colormap(np.array([0.0, 1.0]))
+    assert lut[0, 2] > lut[0, 0] and lut[1, 0] > lut[1, 2]

@@ -1,0 +1,86 @@
+"""The one loader: every real image form loads upright in RGB; everything else is refused clearly."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from corpus import bad_files, good_files
+from PIL import Image
+
+from skinscan_ui.images import MAX_BYTES, ImageError, load_image, prepare, read_file
+
+GOOD = good_files()
+BAD = bad_files()
+
+
+def test_corpus_is_large_enough():
+    assert len(GOOD) + len(BAD) >= 40
+
+
+@pytest.mark.parametrize("name,data", GOOD, ids=[n for n, _ in GOOD])
+def test_real_images_load_as_rgb(name, data):
+    img = load_image(data)
+    assert img.mode == "RGB"
+    arr = prepare(img, (150, 200))
+    assert arr.shape == (150, 200, 3) and arr.dtype == np.uint8
+    assert 20 < arr.mean() < 235, "content survived the conversion (not a blank frame)"
+
+
+@pytest.mark.parametrize("name,data", BAD, ids=[n for n, _ in BAD])
+def test_broken_files_are_refused_with_a_sentence(name, data):
+    with pytest.raises(ImageError) as err:
+        load_image(data)
+    message = str(err.value)
+    assert message.endswith(".") and len(message) > 40
+    assert "Upload" in message, "the message says what to upload instead"
+
+
+def test_exif_orientation_is_applied():
+    landscape = Image.new("RGB", (400, 300), (200, 100, 50))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    landscape.save(buf, "JPEG", exif=exif.tobytes())
+    assert load_image(buf.getvalue()).size == (300, 400)
+
+
+def test_sixteen_bit_keeps_its_tones():
+    ramp = (np.linspace(0, 65535, 256 * 64).reshape(64, 256)).astype(np.uint16)
+    buf = io.BytesIO()
+    Image.fromarray(ramp).save(buf, "PNG")
+    arr = np.asarray(load_image(buf.getvalue()))
+    assert arr[..., 0].min() < 10 and arr[..., 0].max() > 245, "scaled to 8 bits, not clipped white"
+
+
+def test_bomb_is_refused_before_decoding():
+    from corpus import _png_header_only
+
+    with pytest.raises(ImageError, match="megapixels"):
+        load_image(_png_header_only(60000, 60000))
+
+
+def test_size_limit_checked_before_decoding():
+    with pytest.raises(ImageError, match="MB"):
+        load_image(b"\xff\xd8" + bytes(MAX_BYTES))
+
+
+def test_big_photo_is_reduced_for_work():
+    big = dict(GOOD)["phone_4000x3000.jpg"]
+    assert max(load_image(big).size) <= 1024
+
+
+def test_portrait_is_turned_not_cropped():
+    portrait = np.zeros((400, 300, 3), np.uint8)
+    portrait[:40] = 255  # a white band at the top must survive the preparation
+    arr = prepare(Image.fromarray(portrait), (150, 200))
+    assert arr.shape == (150, 200, 3)
+    assert arr[:, :20].mean() > 200 or arr[:, -20:].mean() > 200
+
+
+def test_read_file_errors(tmp_path):
+    with pytest.raises(ImageError, match="does not exist"):
+        read_file(str(tmp_path / "missing.jpg"))
+    with pytest.raises(ImageError, match="folder"):
+        read_file(str(tmp_path))

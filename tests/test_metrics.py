@@ -1,0 +1,76 @@
+"""Every reported figure against scikit-learn or a hand computation on known inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score, top_k_accuracy_score
+
+from skinscan_ui.calibration import apply_temperature, fit_temperature, malignant_probability, referral_threshold
+from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
+from skinscan_ui.metrics import evaluate, expected_calibration_error
+
+
+@pytest.fixture
+def scored():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 7, 400)
+    logits = rng.normal(0, 1, (400, 7))
+    logits[np.arange(400), y] += 1.5
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    return y, p
+
+
+def test_metrics_match_sklearn(scored):
+    y, p = scored
+    m = evaluate(y, p, 0.5)
+    assert m["n"] == 400
+    assert m["accuracy"] == pytest.approx(accuracy_score(y, p.argmax(1)))
+    assert m["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, p.argmax(1)))
+    assert m["top2_accuracy"] == pytest.approx(top_k_accuracy_score(y, p, k=2, labels=range(7)))
+    assert m["top3_accuracy"] == pytest.approx(top_k_accuracy_score(y, p, k=3, labels=range(7)))
+    mel = CLASSES.index("mel")
+    assert m["melanoma_auc"] == pytest.approx(roc_auc_score(y == mel, p[:, mel]))
+    assert m["macro_auc"] == pytest.approx(roc_auc_score(y, p, multi_class="ovr", average="macro"))
+    assert np.array(m["confusion_matrix"]["matrix"]).sum() == 400
+    assert m["per_class"]["nv"]["support"] == int((y == CLASSES.index("nv")).sum())
+
+
+def test_metrics_with_a_subset_of_classes():
+    y = np.array([5, 5, 5, 2, 2])
+    p = np.full((5, 7), 0.01)
+    p[[0, 1, 2, 3, 4], [5, 5, 2, 2, 2]] = 0.94
+    m = evaluate(y, p, 0.5)
+    assert m["melanoma_auc"] is None, "no melanoma present: undefined, not a number"
+    assert m["balanced_accuracy"] == pytest.approx((2 / 3 + 1) / 2)
+    assert m["referral"]["sensitivity"] is None and m["referral"]["specificity"] == 1.0
+
+
+def test_ece_by_hand():
+    y = np.array([0, 0, 1, 1])
+    p = np.zeros((4, 7))
+    p[:, 0] = [0.9, 0.9, 0.6, 0.6]
+    p[:, 1] = 1 - p[:, 0]
+    # bin of 0.9: accuracy 1.0 -> gap 0.1; bin of 0.6: accuracy 0 -> gap 0.6; equal halves
+    assert expected_calibration_error(y, p) == pytest.approx(0.5 * 0.1 + 0.5 * 0.6)
+
+
+def test_temperature_undoes_overconfidence():
+    rng = np.random.default_rng(5)
+    logits = rng.normal(0, 2, (3000, 7))
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    y = np.array([rng.choice(7, p=row) for row in p])  # calibrated by construction
+    sharp = apply_temperature(p, 0.4)  # an overconfident model: logits x 2.5
+    t = fit_temperature(sharp, y)
+    assert t == pytest.approx(2.5, rel=0.1)
+    assert expected_calibration_error(y, apply_temperature(sharp, t)) < expected_calibration_error(y, sharp)
+    assert np.array_equal(apply_temperature(sharp, t).argmax(1), sharp.argmax(1)), "ranking unchanged"
+
+
+def test_referral_threshold_reaches_sensitivity(scored):
+    y, p = scored
+    t = referral_threshold(p, y, 0.85)
+    malignant = np.isin(y, MALIGNANT_INDICES)
+    sens = (malignant_probability(p)[malignant] >= t).mean()
+    assert sens >= 0.85
+    assert (malignant_probability(p)[malignant] >= t + 1e-9).mean() < 0.85 + 1 / malignant.sum() + 1e-9

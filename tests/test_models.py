@@ -1,0 +1,58 @@
+"""The registry: each model builds flat, takes raw pixels, and survives a save/load round trip."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from skinscan_ui import cards, paths
+from skinscan_ui.models import REGISTRY, build
+
+HAVE_BACKBONES = (paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras").is_file()
+
+
+def test_skinscan_matches_its_description():
+    model = build("skinscan")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("SeparableConv2D") == 1
+    assert kinds.count("Add") == 3, "three residual blocks"
+    assert model.get_layer("stem1_conv").strides == (2, 2)
+    assert [model.get_layer(f"block{i}_c_conv").filters for i in (1, 2, 3)] == [128, 256, 512]
+    assert [model.get_layer(f"block{i}_b_conv").strides for i in (1, 2, 3)] == [(2, 2), (2, 2), (1, 1)]
+    assert all(model.get_layer(f"block{i}_proj_conv") for i in (1, 2, 3)), "projection shortcuts"
+    assert model.output_shape == (None, 7)
+
+
+def test_models_are_flat():
+    model = build("skinscan")
+    assert not any(isinstance(layer, keras.Model) for layer in model.layers)
+
+
+def test_save_load_round_trip(tmp_path):
+    model = build("skinscan", input_size=(64, 80))
+    x = np.random.default_rng(0).integers(0, 256, (2, 64, 80, 3)).astype("float32")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    again = keras.models.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0), again.predict(x, verbose=0), atol=1e-6)
+
+
+def test_flops_counted_for_a_known_layer():
+    inputs = keras.Input((8, 8, 3))
+    outputs = keras.layers.Conv2D(4, 3, padding="same")(inputs)
+    assert cards.count_macs(keras.Model(inputs, outputs)) == 8 * 8 * 3 * 3 * 3 * 4
+
+
+def test_unknown_model_name_lists_the_registry():
+    with pytest.raises(KeyError, match="skinscan"):
+        build("resnet9000")
+
+
+@pytest.mark.skipif(not HAVE_BACKBONES, reason="needs the ImageNet backbones in ../shared/weights/imagenet")
+def test_transfer_model_is_flat_and_keeps_pretrained_weights():
+    model = build("efficientnet_lite0")
+    base = keras.models.load_model(paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras")
+    np.testing.assert_array_equal(model.get_layer("stem_conv").get_weights()[0], base.get_layer("stem_conv").get_weights()[0])
+    assert not any(isinstance(layer, keras.Model) for layer in model.layers)
+    assert model.input_shape == (None, *REGISTRY["efficientnet_lite0"].input_size, 3)
