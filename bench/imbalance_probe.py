@@ -29,22 +29,32 @@ def features(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 def head(f_train, y_train, f_val, method: str, seed: int = 0) -> np.ndarray:
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((f_train.shape[1],)), keras.layers.Dropout(0.3),
-                              keras.layers.Dense(len(CLASSES), activation="softmax")])
-    loss = (keras.losses.CategoricalFocalCrossentropy(alpha=list(class_weights(y_train, 0.5).values()), gamma=2.0)
-            if method == "focal" else keras.losses.CategoricalCrossentropy())
+    model = keras.Sequential(
+        [
+            keras.Input((f_train.shape[1],)),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(len(CLASSES), activation="softmax"),
+        ]
+    )
+    loss = (
+        keras.losses.CategoricalFocalCrossentropy(alpha=list(class_weights(y_train, 0.5).values()), gamma=2.0)
+        if method == "focal"
+        else keras.losses.CategoricalCrossentropy()
+    )
     model.compile(keras.optimizers.Adam(1e-3), loss)
     x, y, sample_weight = f_train, y_train, None
     if method == "balanced-sampling":
         rng = np.random.default_rng(seed)
-        idx = np.concatenate([rng.choice(np.flatnonzero(y_train == c), len(y_train) // len(CLASSES))
-                              for c in range(len(CLASSES))])
+        idx = np.concatenate(
+            [rng.choice(np.flatnonzero(y_train == c), len(y_train) // len(CLASSES)) for c in range(len(CLASSES))]
+        )
         x, y = f_train[idx], y_train[idx]
     elif method in ("weights", "sqrt-weights"):
         w = class_weights(y_train, 1.0 if method == "weights" else 0.5)
         sample_weight = np.array([w[i] for i in y_train])
-    model.fit(x, keras.utils.to_categorical(y, len(CLASSES)), sample_weight=sample_weight,
-              epochs=40, batch_size=64, verbose=0)
+    model.fit(
+        x, keras.utils.to_categorical(y, len(CLASSES)), sample_weight=sample_weight, epochs=40, batch_size=64, verbose=0
+    )
     return model.predict(f_val, verbose=0)
 
 
@@ -60,13 +70,16 @@ def main() -> None:
     model = build(args.backbone)
     f_train, f_val = features(model, x_train), features(model, x_val)
     mel = CLASSES.index("mel")
-    print(f"| method | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
+    print("| method | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
     for method in ("none", "weights", "sqrt-weights", "balanced-sampling", "focal"):
         scores = [head(f_train, y_train, f_val, method, seed) for seed in range(3)]
         bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
         acc = [np.mean(p.argmax(1) == y_val) for p in scores]
         auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
-        print(f"| {method} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f} |", flush=True)
+        print(
+            f"| {method} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

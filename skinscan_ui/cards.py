@@ -24,8 +24,9 @@ def count_macs(model: keras.Model) -> int:
     """Multiply-accumulates of one forward pass, from the convolution and dense layers."""
     total = 0
     for layer in model.layers:
-        if not isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D,
-                                  keras.layers.SeparableConv2D, keras.layers.Dense)):
+        if not isinstance(
+            layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.SeparableConv2D, keras.layers.Dense)
+        ):
             continue
         out = layer.output.shape
         spatial = out[1] * out[2] if len(out) == 4 else 1
@@ -58,8 +59,15 @@ def confusion_plot(matrix: list[list[int]], path: Path, title: str) -> None:
     ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     for i in range(len(CLASSES)):
         for j in range(len(CLASSES)):
-            ax.text(j, i, f"{int(m[i, j])}\n{norm[i, j]:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if norm[i, j] > 0.5 else "black")
+            ax.text(
+                j,
+                i,
+                f"{int(m[i, j])}\n{norm[i, j]:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if norm[i, j] > 0.5 else "black",
+            )
     ax.set_xticks(range(len(CLASSES)), CLASSES)
     ax.set_yticks(range(len(CLASSES)), CLASSES)
     ax.set_xlabel("predicted")
@@ -80,8 +88,14 @@ def reliability_plot(bins: list[dict], path: Path, title: str) -> None:
     fig, ax = plt.subplots(figsize=(5, 4.5), dpi=110)
     used = [b for b in bins if b["count"]]
     ax.plot([0, 1], [0, 1], "--", color="grey", lw=1)
-    ax.bar([(b["lower"] + b["upper"]) / 2 for b in used], [b["accuracy"] for b in used],
-           width=1 / len(bins), edgecolor="black", alpha=0.7, label="accuracy")
+    ax.bar(
+        [(b["lower"] + b["upper"]) / 2 for b in used],
+        [b["accuracy"] for b in used],
+        width=1 / len(bins),
+        edgecolor="black",
+        alpha=0.7,
+        label="accuracy",
+    )
     ax.plot([b["confidence"] for b in used], [b["accuracy"] for b in used], "o-", color="C1", label="per bin")
     ax.set_xlabel("top-1 confidence")
     ax.set_ylabel("accuracy")
@@ -106,9 +120,9 @@ def markdown(card: dict) -> str:
         for dx, v in t["per_class"].items()
     )
     tr = card["training"]
-    return f"""# Model card: `{card['name']}`
+    return f"""# Model card: `{card["name"]}`
 
-{card['summary']}
+{card["summary"]}
 
 **Not a diagnosis.** A research and teaching demo trained on one public data set; it has not been
 validated clinically. Any suspicious lesion belongs in front of a dermatologist.
@@ -116,44 +130,44 @@ validated clinically. Any suspicious lesion belongs in front of a dermatologist.
 ## Model
 | | |
 |---|---|
-| architecture | {card['architecture']} |
-| parameters | {card['parameters']:,} |
-| FLOPs per image | {card['flops'] / 1e9:.2f} G ({card['flops'] // 2:,} multiply-accumulates) |
-| input | {card['input_size'][0]}x{card['input_size'][1]} RGB, raw 0-255 (normalisation inside the model) |
-| Grad-CAM layer | `{card['last_conv']}` |
-| file | `{card['file']}` ({card['file_bytes'] / 1e6:.1f} MB), sha256 `{card['sha256']}` |
-| temperature | {card['temperature']:.3f} (fitted on validation; probabilities shown are calibrated) |
-| referral threshold | P(mel)+P(bcc)+P(akiec) ≥ {card['referral_threshold']:.3f} (validation sensitivity ≥ 0.85) |
-| CPU latency | {card.get('ms_per_image', 0):.1f} ms per image (batch 1, 2 cores) |
+| architecture | {card["architecture"]} |
+| parameters | {card["parameters"]:,} |
+| FLOPs per image | {card["flops"] / 1e9:.2f} G ({card["flops"] // 2:,} multiply-accumulates) |
+| input | {card["input_size"][0]}x{card["input_size"][1]} RGB, raw 0-255 (normalisation inside the model) |
+| Grad-CAM layer | `{card["last_conv"]}` |
+| file | `{card["file"]}` ({card["file_bytes"] / 1e6:.1f} MB), sha256 `{card["sha256"]}` |
+| temperature | {card["temperature"]:.3f} (fitted on validation; probabilities shown are calibrated) |
+| referral threshold | P(mel)+P(bcc)+P(akiec) ≥ {card["referral_threshold"]:.3f} (validation sensitivity ≥ 0.85) |
+| CPU latency | {card.get("ms_per_image", 0):.1f} ms per image (batch 1, 2 cores) |
 
-## Test split ({t['n']} images of lesions never seen in training or validation)
+## Test split ({t["n"]} images of lesions never seen in training or validation)
 | metric | value |
 |---|---|
-| accuracy | {_pct(t['accuracy'])} |
-| balanced accuracy (mean per-class recall) | {_pct(t['balanced_accuracy'])} |
-| top-2 / top-3 accuracy | {_pct(t['top2_accuracy'])} / {_pct(t['top3_accuracy'])} |
-| macro ROC AUC (one-vs-rest) | {_pct(t['macro_auc'])} |
-| melanoma ROC AUC | {_pct(t['melanoma_auc'])} |
-| malignant roll-up ROC AUC | {_pct(t.get('malignant_auc'))} |
-| expected calibration error (15 bins) | {_pct(t['ece'])} |
-| referral sensitivity / specificity | {_pct(t['referral']['sensitivity'])} / {_pct(t['referral']['specificity'])} |
+| accuracy | {_pct(t["accuracy"])} |
+| balanced accuracy (mean per-class recall) | {_pct(t["balanced_accuracy"])} |
+| top-2 / top-3 accuracy | {_pct(t["top2_accuracy"])} / {_pct(t["top3_accuracy"])} |
+| macro ROC AUC (one-vs-rest) | {_pct(t["macro_auc"])} |
+| melanoma ROC AUC | {_pct(t["melanoma_auc"])} |
+| malignant roll-up ROC AUC | {_pct(t.get("malignant_auc"))} |
+| expected calibration error (15 bins) | {_pct(t["ece"])} |
+| referral sensitivity / specificity | {_pct(t["referral"]["sensitivity"])} / {_pct(t["referral"]["specificity"])} |
 
-Validation: balanced accuracy {_pct(card['val_metrics']['balanced_accuracy'])}, accuracy {_pct(card['val_metrics']['accuracy'])}.
+Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, accuracy {_pct(card["val_metrics"]["accuracy"])}.
 
 | class | name | recall | precision | F1 | support |
 |---|---|---|---|---|---|
 {rows}
 
-![confusion matrix](/{card['confusion_plot']})
-![reliability diagram](/{card['reliability_plot']})
+![confusion matrix](/{card["confusion_plot"]})
+![reliability diagram](/{card["reliability_plot"]})
 
 ## Training
-- command: `{tr['command']}`
-- data: HAM10000 development copy, sha256 `{tr['data_sha256']}`; split `{tr['split_file']}`
-  (lesion-grouped, stratified by diagnosis, seed {tr['split_seed']}): {tr['split_sizes']}
-- epochs run {tr['epochs']} (best at {tr['best_epoch']}), wall time {tr['wall_seconds'] / 60:.0f} min on {tr['hardware']}
-- imbalance: {tr['imbalance']}; augmentation: {tr['augmentation']}
-- optimiser: {tr['optimizer']}; seed {tr['seed']}; Keras {tr['keras']} on {tr['backend']}
+- command: `{tr["command"]}`
+- data: HAM10000 development copy, sha256 `{tr["data_sha256"]}`; split `{tr["split_file"]}`
+  (lesion-grouped, stratified by diagnosis, seed {tr["split_seed"]}): {tr["split_sizes"]}
+- epochs run {tr["epochs"]} (best at {tr["best_epoch"]}), wall time {tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}
+- imbalance: {tr["imbalance"]}; augmentation: {tr["augmentation"]}
+- optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
 ## Intended use and limits
 For education and demonstration with dermatoscopic photos like HAM10000's (mostly fair-skinned

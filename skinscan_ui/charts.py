@@ -13,9 +13,14 @@ TOP = "#1c7ed6"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height,
-                      margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False,
-                      plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        showlegend=False,
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
     return fig
 
 
@@ -23,11 +28,18 @@ def probabilities(probs: np.ndarray) -> go.Figure:
     """All seven calibrated probabilities, the top-3 highlighted, most likely at the top."""
     order = np.argsort(probs)
     top3 = set(np.argsort(-probs)[:3].tolist())
-    fig = go.Figure(go.Bar(
-        x=[float(probs[i]) for i in order], y=[NAMES[CLASSES[i]] for i in order], orientation="h",
-        marker_color=[TOP if i in top3 else MUTED for i in order],
-        text=[f"{probs[i]:.1%}" for i in order], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=[float(probs[i]) for i in order],
+            y=[NAMES[CLASSES[i]] for i in order],
+            orientation="h",
+            marker_color=[TOP if i in top3 else MUTED for i in order],
+            text=[f"{probs[i]:.1%}" for i in order],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", showgrid=False)
     return _layout(fig, "Calibrated probability of each diagnosis")
 
@@ -35,10 +47,18 @@ def probabilities(probs: np.ndarray) -> go.Figure:
 def class_frequency(context: dict, highlight: str) -> go.Figure:
     """How common each diagnosis is in HAM10000, the predicted one highlighted."""
     counts = [context["classes"][dx]["images"] for dx in CLASSES]
-    fig = go.Figure(go.Bar(
-        x=list(CLASSES), y=counts, marker_color=[ACCENT if dx == highlight else MUTED for dx in CLASSES],
-        text=[f"{c / sum(counts):.1%}" for c in counts], textposition="outside", cliponaxis=False,
-        customdata=[NAMES[dx] for dx in CLASSES], hovertemplate="%{customdata}: %{y} images<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=list(CLASSES),
+            y=counts,
+            marker_color=[ACCENT if dx == highlight else MUTED for dx in CLASSES],
+            text=[f"{c / sum(counts):.1%}" for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[NAMES[dx] for dx in CLASSES],
+            hovertemplate="%{customdata}: %{y} images<extra></extra>",
+        )
+    )
     fig.update_yaxes(type="log", title="images (log scale)")
     return _layout(fig, "How common each diagnosis is in HAM10000")
 
@@ -48,11 +68,23 @@ def age_distribution(context: dict, dx: str, patient_age: int | None = None) -> 
     bins = context["classes"][dx]["age_bins"]
     width = context.get("age_bin_width", 5)
     ages = [int(k) for k in bins]
-    fig = go.Figure(go.Bar(x=[a + width / 2 for a in ages], y=list(bins.values()), width=width * 0.9,
-                           marker_color=ACCENT, hovertemplate="age %{x}: %{y} images<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=[a + width / 2 for a in ages],
+            y=list(bins.values()),
+            width=width * 0.9,
+            marker_color=ACCENT,
+            hovertemplate="age %{x}: %{y} images<extra></extra>",
+        )
+    )
     if patient_age is not None:
-        fig.add_vline(x=patient_age, line_dash="dash", line_color=TOP,
-                      annotation_text=f"patient, {patient_age}", annotation_position="top")
+        fig.add_vline(
+            x=patient_age,
+            line_dash="dash",
+            line_color=TOP,
+            annotation_text=f"patient, {patient_age}",
+            annotation_position="top",
+        )
     fig.update_xaxes(title="age (years)", range=[0, 95])
     fig.update_yaxes(title="images")
     return _layout(fig, f"Age at diagnosis: {NAMES[dx]}")
@@ -62,11 +94,18 @@ def breakdown(context: dict, dx: str, field: str, patient_value: str | None = No
     """Sex or body-site breakdown of this diagnosis, the patient's value highlighted."""
     counts = dict(sorted(context["classes"][dx][field].items(), key=lambda kv: kv[1]))
     total = sum(counts.values()) or 1
-    fig = go.Figure(go.Bar(
-        x=[v / total for v in counts.values()], y=list(counts), orientation="h",
-        marker_color=[TOP if k == patient_value else ACCENT for k in counts],
-        text=[f"{v / total:.0%}" for v in counts.values()], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=[v / total for v in counts.values()],
+            y=list(counts),
+            orientation="h",
+            marker_color=[TOP if k == patient_value else ACCENT for k in counts],
+            text=[f"{v / total:.0%}" for v in counts.values()],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
     title = {"sex": "Sex", "site": "Body site"}[field]
     return _layout(fig, f"{title}: {NAMES[dx]}", height=max(220, 28 * len(counts) + 60))
@@ -78,10 +117,17 @@ def reliability(card: dict, dx: str) -> go.Figure:
     labels = metrics["confusion_matrix"]["labels"]
     row = metrics["confusion_matrix"]["matrix"][labels.index(dx)]
     total = sum(row) or 1
-    fig = go.Figure(go.Bar(
-        x=labels, y=[v / total for v in row], marker_color=[TOP if lab == dx else MUTED for lab in labels],
-        text=[str(v) for v in row], textposition="outside", cliponaxis=False,
-        hovertemplate="true " + dx + ", predicted %{x}: %{y:.1%}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=[v / total for v in row],
+            marker_color=[TOP if lab == dx else MUTED for lab in labels],
+            text=[str(v) for v in row],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="true " + dx + ", predicted %{x}: %{y:.1%}<extra></extra>",
+        )
+    )
     fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=f"share of true {dx}")
     fig.update_xaxes(title="predicted as")
     return _layout(fig, f"When the lesion really is {dx}, the model says…")

@@ -56,7 +56,7 @@ class Classifier:
         """Predictions for many photos, batched through the compiled forward pass."""
         out: list[Prediction] = []
         for start in range(0, len(images), batch_size):
-            batch = np.stack([prepare(im, self.size) for im in images[start:start + batch_size]])
+            batch = np.stack([prepare(im, self.size) for im in images[start : start + batch_size]])
             out.extend(self._decide(*self.cam.forward(batch)))
         return out
 

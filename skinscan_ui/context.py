@@ -31,7 +31,7 @@ def build(meta: pd.DataFrame) -> dict:
         ages = pd.to_numeric(rows["age"], errors="coerce").dropna()
         bins = pd.cut(ages, bins=AGE_BINS + [200], right=False, labels=AGE_BINS).value_counts().sort_index()
         per_class[dx] = {
-            "images": int(len(rows)),
+            "images": len(rows),
             "lesions": int(rows["lesion_id"].nunique()),
             "age_bins": {str(k): int(v) for k, v in bins.items()},
             "age_median": float(ages.median()) if len(ages) else None,
@@ -40,18 +40,21 @@ def build(meta: pd.DataFrame) -> dict:
         }
     return {
         "source": "HAM10000 development copy (8,489 images of 6,350 lesions); counts only",
-        "images": int(len(meta)),
+        "images": len(meta),
         "lesions": int(meta["lesion_id"].nunique()),
         "age_bin_width": 5,
         "classes": per_class,
     }
 
 
-def load(path: Path = paths.CONTEXT_JSON) -> dict:
+def load(path: Path | None = None) -> dict:
     """The committed statistics; a clear error when the file is missing or broken."""
+    path = path or paths.CONTEXT_JSON
     if not path.is_file():
-        raise ContextError(f"dataset statistics file {paths.relative(path)} is missing "
-                           "(rebuild it with `python -m skinscan_ui.context`)")
+        raise ContextError(
+            f"dataset statistics file {paths.relative(path)} is missing "
+            "(rebuild it with `python -m skinscan_ui.context`)"
+        )
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError as exc:

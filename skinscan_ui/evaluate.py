@@ -102,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     p = np.array(probs)
     y = np.array([CLASSES.index(dx) for _, dx, _ in rows])
     metrics = evaluate(y, p, classifier.card.referral_threshold)
-    metrics["model"] = {"name": classifier.card.name, "path": paths.relative(classifier.card.path),
-                        "sha256": sha256(classifier.card.path)}
+    metrics["model"] = {
+        "name": classifier.card.name,
+        "path": paths.relative(classifier.card.path),
+        "sha256": sha256(classifier.card.path),
+    }
     metrics["skipped"] = skipped
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
@@ -111,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     for i, dx in enumerate(CLASSES):
         table[f"p_{dx}"] = p[:, i].round(6)
     table.to_csv(args.out / "predictions.csv", index=False)
-    print(f"{metrics['n']} images: accuracy {metrics['accuracy']:.4f}, balanced accuracy "
-          f"{metrics['balanced_accuracy']:.4f}" + (f"; {len(skipped)} skipped" if skipped else ""))
+    print(
+        f"{metrics['n']} images: accuracy {metrics['accuracy']:.4f}, balanced accuracy "
+        f"{metrics['balanced_accuracy']:.4f}" + (f"; {len(skipped)} skipped" if skipped else "")
+    )
     return 0
 
 

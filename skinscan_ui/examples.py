@@ -23,7 +23,9 @@ def test_examples(data_dir: str | None = None) -> dict[str, list[str]]:
     except (ValueError, pd.errors.ParserError):
         return {}
     test = meta[meta["split"] == "test"].sort_values("image_id")
-    return {dx: test[test["dx"] == dx]["image_id"].head(PER_CLASS).tolist() for dx in CLASSES if (test["dx"] == dx).any()}
+    return {
+        dx: test[test["dx"] == dx]["image_id"].head(PER_CLASS).tolist() for dx in CLASSES if (test["dx"] == dx).any()
+    }
 
 
 def image_path(image_id: str, data_dir: str | None = None) -> Path:

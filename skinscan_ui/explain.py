@@ -17,7 +17,7 @@ def _pre_softmax(model):
 
     dense = model.layers[-1]
     if not isinstance(dense, keras.layers.Dense):
-        raise ValueError(f"model {model.name} must end in a Dense layer, not {type(dense).__name__}")
+        raise TypeError(f"model {model.name} must end in a Dense layer, not {type(dense).__name__}")
     return dense
 
 
@@ -62,7 +62,9 @@ class GradCam:
 
         `class_index` -1 explains each image's own top-1 class.
         """
-        probs, features, cams = self._explain(tf.convert_to_tensor(images, tf.float32), tf.constant(class_index, tf.int32))
+        probs, features, cams = self._explain(
+            tf.convert_to_tensor(images, tf.float32), tf.constant(class_index, tf.int32)
+        )
         return probs.numpy(), features.numpy(), np.stack([upsample(c, self.size) for c in cams.numpy()])
 
 

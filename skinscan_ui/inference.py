@@ -56,17 +56,29 @@ def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = No
     if unlike_training:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
-        outcome, reason = "refer", (
-            f"The combined probability of melanoma, basal cell carcinoma and actinic keratosis is "
-            f"{mal:.0%}, at or above the referral threshold of {threshold:.0%}.")
+        outcome, reason = (
+            "refer",
+            (
+                f"The combined probability of melanoma, basal cell carcinoma and actinic keratosis is "
+                f"{mal:.0%}, at or above the referral threshold of {threshold:.0%}."
+            ),
+        )
     elif top < LOW_CONFIDENCE:
-        outcome, reason = "uncertain", (
-            f"No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear "
-            "or the lesion unusual.")
+        outcome, reason = (
+            "uncertain",
+            (
+                f"No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear "
+                "or the lesion unusual."
+            ),
+        )
     else:
-        outcome, reason = "benign", (
-            f"The combined probability of a malignant lesion is {mal:.0%}, below the referral "
-            f"threshold of {threshold:.0%}.")
+        outcome, reason = (
+            "benign",
+            (
+                f"The combined probability of a malignant lesion is {mal:.0%}, below the referral "
+                f"threshold of {threshold:.0%}."
+            ),
+        )
     return Prediction(probs, mal, outcome, reason)
 
 

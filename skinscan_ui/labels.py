@@ -25,8 +25,7 @@ DESCRIPTIONS: dict[str, str] = {
     "mel": "A malignant tumour of pigment cells. Dangerous when found late; any suspicion "
     "warrants a specialist's examination.",
     "nv": "A common benign mole. By far the most frequent lesion in HAM10000.",
-    "vasc": "Benign blood-vessel lesions such as cherry angiomas, angiokeratomas and pyogenic "
-    "granulomas.",
+    "vasc": "Benign blood-vessel lesions such as cherry angiomas, angiokeratomas and pyogenic granulomas.",
 }
 
 MALIGNANT: frozenset[str] = frozenset({"akiec", "bcc", "mel"})
@@ -35,8 +34,20 @@ MALIGNANT_INDICES: tuple[int, ...] = tuple(i for i, c in enumerate(CLASSES) if c
 # HAM10000's vocabulary for the optional patient fields.
 SEXES: tuple[str, ...] = ("male", "female")
 SITES: tuple[str, ...] = (
-    "abdomen", "acral", "back", "chest", "ear", "face", "foot", "genital", "hand",
-    "lower extremity", "neck", "scalp", "trunk", "upper extremity",
+    "abdomen",
+    "acral",
+    "back",
+    "chest",
+    "ear",
+    "face",
+    "foot",
+    "genital",
+    "hand",
+    "lower extremity",
+    "neck",
+    "scalp",
+    "trunk",
+    "upper extremity",
 )
 
 CITATION = (

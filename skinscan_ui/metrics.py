@@ -42,9 +42,13 @@ def reliability(y: np.ndarray, probs: np.ndarray, bins: int = 15) -> list[dict]:
     edges = np.linspace(0.0, 1.0, bins + 1)
     idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
     return [
-        {"lower": float(edges[b]), "upper": float(edges[b + 1]), "count": int((idx == b).sum()),
-         "confidence": float(conf[idx == b].mean()) if (idx == b).any() else None,
-         "accuracy": float(correct[idx == b].mean()) if (idx == b).any() else None}
+        {
+            "lower": float(edges[b]),
+            "upper": float(edges[b + 1]),
+            "count": int((idx == b).sum()),
+            "confidence": float(conf[idx == b].mean()) if (idx == b).any() else None,
+            "accuracy": float(correct[idx == b].mean()) if (idx == b).any() else None,
+        }
         for b in range(bins)
     ]
 
@@ -74,7 +78,7 @@ def evaluate(y: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
     per_class_auc = [_auc(y == c, probs[:, c]) for c in present]
     per_class_auc = [a for a in per_class_auc if a is not None]
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "accuracy": float(accuracy_score(y, pred)),
         "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
         "top2_accuracy": top_k_accuracy(y, probs, 2),
@@ -84,9 +88,14 @@ def evaluate(y: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
         "malignant_auc": _auc(np.isin(y, MALIGNANT_INDICES), malignant_probability(probs)),
         "ece": expected_calibration_error(y, probs),
         "per_class": {
-            CLASSES[c]: {"precision": float(precision[c]), "recall": float(recall[c]),
-                         "f1": float(f1[c]), "support": int(support[c])}
-            for c in labels if support[c] > 0 or (pred == c).any()
+            CLASSES[c]: {
+                "precision": float(precision[c]),
+                "recall": float(recall[c]),
+                "f1": float(f1[c]),
+                "support": int(support[c]),
+            }
+            for c in labels
+            if support[c] > 0 or (pred == c).any()
         },
         "confusion_matrix": {"labels": list(CLASSES), "matrix": confusion_matrix(y, pred, labels=labels).tolist()},
         "referral": referral(y, probs, threshold),

@@ -44,9 +44,14 @@ def read_card(model_path: Path) -> Card | None:
     try:
         data = json.loads(card_path.read_text())
         return Card(
-            name=data["name"], path=model_path, input_size=tuple(data["input_size"]),
-            last_conv=data["last_conv"], temperature=float(data["temperature"]),
-            referral_threshold=float(data["referral_threshold"]), sha256=data["sha256"], data=data,
+            name=data["name"],
+            path=model_path,
+            input_size=tuple(data["input_size"]),
+            last_conv=data["last_conv"],
+            temperature=float(data["temperature"]),
+            referral_threshold=float(data["referral_threshold"]),
+            sha256=data["sha256"],
+            data=data,
         )
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"model card {card_path} is malformed ({exc!r})") from None
@@ -109,7 +114,7 @@ def load(name_or_path: str | None = None, weights_dir: Path | None = None):
         )
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
-    except Exception as exc:  # Keras raises many types for a broken zip or config
+    except Exception as exc:  # noqa: BLE001 - Keras raises many types for a broken zip or config
         raise ModelError(f"model file {paths.relative(path)} cannot be loaded ({type(exc).__name__}: {exc})") from None
     if card is None:
         shape = model.input_shape

@@ -44,7 +44,9 @@ def _bottleneck(x, filters: int, stride: int, name: str):
     return layers.ReLU(name=f"{name}_out")(y)
 
 
-def build_skinscan(input_size: tuple[int, int] = (120, 160), num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+def build_skinscan(
+    input_size: tuple[int, int] = (120, 160), num_classes: int = len(CLASSES), dropout: float = 0.3
+) -> keras.Model:
     """The SkinScan network exactly as DEVELOPERS.md describes it, from scratch."""
     inputs = keras.Input((*input_size, 3), name="image")
     x = layers.Rescaling(1 / 127.5, offset=-1.0, name="normalise")(inputs)
@@ -60,7 +62,9 @@ def build_skinscan(input_size: tuple[int, int] = (120, 160), num_classes: int = 
     return keras.Model(inputs, outputs, name="skinscan")
 
 
-def _transfer(filename: str, name: str, input_size: tuple[int, int], backbone_dir: Path | None, num_classes: int, dropout: float) -> keras.Model:
+def _transfer(
+    filename: str, name: str, input_size: tuple[int, int], backbone_dir: Path | None, num_classes: int, dropout: float
+) -> keras.Model:
     path = paths.imagenet_dir(str(backbone_dir) if backbone_dir else None) / filename
     if not path.is_file():
         raise FileNotFoundError(f"pretrained backbone {path} is missing (set --imagenet or SKINSCAN_IMAGENET)")
@@ -76,14 +80,28 @@ def _transfer(filename: str, name: str, input_size: tuple[int, int], backbone_di
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_efficientnet_lite0(input_size: tuple[int, int] = (150, 200), backbone_dir: Path | None = None, num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+def build_efficientnet_lite0(
+    input_size: tuple[int, int] = (150, 200),
+    backbone_dir: Path | None = None,
+    num_classes: int = len(CLASSES),
+    dropout: float = 0.3,
+) -> keras.Model:
     """EfficientNet-Lite0 (ImageNet) fine-tuned; 150x200 is HAM10000's own resolution."""
-    return _transfer("efficientnet_lite0_imagenet_notop.keras", "efficientnet_lite0", input_size, backbone_dir, num_classes, dropout)
+    return _transfer(
+        "efficientnet_lite0_imagenet_notop.keras", "efficientnet_lite0", input_size, backbone_dir, num_classes, dropout
+    )
 
 
-def build_efficientnet_lite2(input_size: tuple[int, int] = (150, 200), backbone_dir: Path | None = None, num_classes: int = len(CLASSES), dropout: float = 0.3) -> keras.Model:
+def build_efficientnet_lite2(
+    input_size: tuple[int, int] = (150, 200),
+    backbone_dir: Path | None = None,
+    num_classes: int = len(CLASSES),
+    dropout: float = 0.3,
+) -> keras.Model:
     """EfficientNet-Lite2 (ImageNet): a wider, deeper Lite0 at the same input."""
-    return _transfer("efficientnet_lite2_imagenet_notop.keras", "efficientnet_lite2", input_size, backbone_dir, num_classes, dropout)
+    return _transfer(
+        "efficientnet_lite2_imagenet_notop.keras", "efficientnet_lite2", input_size, backbone_dir, num_classes, dropout
+    )
 
 
 REGISTRY: dict[str, Spec] = {

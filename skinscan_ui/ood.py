@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-UNLIKE = ("This photo does not look like the dermatoscopic lesion photos the model was trained on, "
-          "so no diagnosis is given. Upload a dermatoscope photo with the lesion centred and in focus.")
+UNLIKE = (
+    "This photo does not look like the dermatoscopic lesion photos the model was trained on, "
+    "so no diagnosis is given. Upload a dermatoscope photo with the lesion centred and in focus."
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,12 @@ class Guard:
             return cls(f["means"], f["precision"], float(f["threshold"]))
 
     def save(self, model_path: Path) -> None:
-        np.savez_compressed(self.path_for(model_path), means=self.means.astype(np.float32),
-                            precision=self.precision.astype(np.float32), threshold=self.threshold)
+        np.savez_compressed(
+            self.path_for(model_path),
+            means=self.means.astype(np.float32),
+            precision=self.precision.astype(np.float32),
+            threshold=self.threshold,
+        )
 
     @property
     def active(self) -> bool:
@@ -58,8 +64,9 @@ class Guard:
         return [UNLIKE if s > self.threshold else None for s in self.score(features)]
 
 
-def fit(features: np.ndarray, y: np.ndarray, val_features: np.ndarray, keep: float = 0.975,
-        shrinkage: float = 0.05) -> Guard:
+def fit(
+    features: np.ndarray, y: np.ndarray, val_features: np.ndarray, keep: float = 0.975, shrinkage: float = 0.05
+) -> Guard:
     """Means and shrunk shared covariance from training features; threshold from validation."""
     classes = np.unique(y)
     means = np.stack([features[y == c].mean(axis=0) for c in classes])

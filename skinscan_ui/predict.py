@@ -31,8 +31,7 @@ def _line(rec: dict) -> str:
     if not rec["ok"]:
         return f"{rec['file']}: error: {rec['error']}"
     top = ", ".join(f"{t['dx']} {t['probability']:.1%}" for t in rec["top3"])
-    return (f"{rec['file']}: {top} | P(malignant) {rec['malignant_probability']:.1%} | "
-            f"{OUTCOME_TEXT[rec['outcome']]}")
+    return f"{rec['file']}: {top} | P(malignant) {rec['malignant_probability']:.1%} | {OUTCOME_TEXT[rec['outcome']]}"
 
 
 def run(files: list[str], model: str | None, cam_dir: Path | None, batch_size: int = 32) -> list[dict]:
@@ -46,7 +45,7 @@ def run(files: list[str], model: str | None, cam_dir: Path | None, batch_size: i
         return [_record(f, error=f"no model to classify with: {exc}") for f in files]
     records: list[dict | None] = [None] * len(files)
     for start in range(0, len(files), batch_size):
-        chunk = list(enumerate(files))[start:start + batch_size]
+        chunk = list(enumerate(files))[start : start + batch_size]
         loaded = []
         for i, f in chunk:
             try:
@@ -82,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         records = run(args.files, args.model, args.cam_dir)
-    except Exception as exc:  # the promise is: never a traceback
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
         records = [_record(f, error=f"internal error: {type(exc).__name__}: {exc}") for f in args.files]
     if args.json:
         print(json.dumps(records, indent=2))

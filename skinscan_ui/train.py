@@ -33,8 +33,10 @@ IMBALANCE = {
     "focal": "focal loss (gamma 2) with square-root class weights as alpha",
     "none": "none (plain cross-entropy)",
 }
-AUGMENTATION = ("flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
-                "saturation 0.8-1.2x (Keras layers, training only)")
+AUGMENTATION = (
+    "flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
+    "saturation 0.8-1.2x (Keras layers, training only)"
+)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -47,9 +49,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--imbalance", choices=sorted(IMBALANCE), default="sqrt-weights")
     p.add_argument("--patience", type=int, default=4, help="epochs without a better val balanced accuracy")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--limit", type=int, help="use only the first N training images (smoke tests)")
+    p.add_argument("--limit", type=int, help="smoke tests: N training images, about N validation and test images")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
-    p.add_argument("--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)")
+    p.add_argument(
+        "--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)"
+    )
     p.add_argument("--run-dir", type=Path, help="checkpoints and log (default: .cache/runs/<model>)")
     p.add_argument("--out", type=Path, default=None, help="where the model and its card go")
     return p.parse_args(argv)
@@ -63,14 +67,18 @@ def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.
     total = max(steps * args.epochs, 2)
     warmup = min(steps, total // 2)
     schedule = keras.optimizers.schedules.CosineDecay(
-        1e-6, total - warmup, alpha=0.01, warmup_target=peak, warmup_steps=warmup)
+        1e-6, total - warmup, alpha=0.01, warmup_target=peak, warmup_steps=warmup
+    )
     if args.imbalance == "focal":
         alpha = list(class_weights(y, 0.5).values())
         loss = keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=2.0)
     else:
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.05)
-    trainer.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4), loss=loss,
-                    metrics=[keras.metrics.CategoricalAccuracy(name="acc")])
+    trainer.compile(
+        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
+        loss=loss,
+        metrics=[keras.metrics.CategoricalAccuracy(name="acc")],
+    )
     return trainer
 
 
@@ -103,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.limit:
+    if args.limit:  # smoke runs: a slice of training, an even sample of validation and test
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+        x_val, y_val = x_val[:: max(1, len(y_val) // args.limit)], y_val[:: max(1, len(y_val) // args.limit)]
+        x_test, y_test = x_test[:: max(1, len(y_test) // args.limit)], y_test[:: max(1, len(y_test) // args.limit)]
     kwargs = {"backbone_dir": args.imagenet} if args.model != "skinscan" else {}
     try:
         model = build(args.model, **kwargs)
@@ -122,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=args.resume),
     ]
-    print(f"training {args.model} on {len(y_train)} images, validating on {len(y_val)}; run folder {run_dir}", flush=True)
+    print(
+        f"training {args.model} on {len(y_train)} images, validating on {len(y_val)}; run folder {run_dir}", flush=True
+    )
     trainer.fit(batches, epochs=args.epochs, callbacks=callbacks, verbose=1)
 
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
@@ -137,15 +149,21 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / f"{args.model}.keras"
     best.save(model_path)
-    split_sizes = {"train": int(len(y_train)), "val": int(len(y_val)), "test": int(len(y_test))}
+    split_sizes = {"train": len(y_train), "val": len(y_val), "test": len(y_test)}
     card = {
         "name": args.model,
-        "summary": (best.name + " fine-tuned from ImageNet" if args.model != "skinscan"
-                    else "The SkinScan network, a compact ResNet-style CNN trained from scratch") + " on HAM10000.",
-        "architecture": {"skinscan": "Conv3x3/32 s2, Conv3x3/64, SepConv3x3/128 (BN+ReLU each); bottlenecks "
-                                     "64->128 s2, 128->256 s2, 256->512 with projection shortcuts; GAP; dropout; softmax",
-                         "efficientnet_lite0": "EfficientNet-Lite0 backbone (ImageNet) + GAP + dropout + softmax",
-                         "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax"}[args.model],
+        "summary": (
+            best.name + " fine-tuned from ImageNet"
+            if args.model != "skinscan"
+            else "The SkinScan network, a compact ResNet-style CNN trained from scratch"
+        )
+        + " on HAM10000.",
+        "architecture": {
+            "skinscan": "Conv3x3/32 s2, Conv3x3/64, SepConv3x3/128 (BN+ReLU each); bottlenecks "
+            "64->128 s2, 128->256 s2, 256->512 with projection shortcuts; GAP; dropout; softmax",
+            "efficientnet_lite0": "EfficientNet-Lite0 backbone (ImageNet) + GAP + dropout + softmax",
+            "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax",
+        }[args.model],
         "classes": list(CLASSES),
         "input_size": list(spec.input_size),
         "last_conv": spec.last_conv,
@@ -175,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             "imbalance": IMBALANCE[args.imbalance],
             "augmentation": AUGMENTATION,
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
-                         f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)",
+            f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)",
             "seed": args.seed,
             "keras": keras.__version__,
             "backend": keras.backend.backend(),
@@ -183,13 +201,19 @@ def main(argv: list[str] | None = None) -> int:
         "citation": "Tschandl P., Rosendahl C., Kittler H. Scientific Data 5, 180161 (2018). doi:10.1038/sdata.2018.161",
         "licence": "CC BY-NC-SA 4.0",
     }
-    cards.confusion_plot(test_metrics["confusion_matrix"]["matrix"], args.out / f"{args.model}_confusion.png",
-                         f"{args.model}: test split (n={len(y_test)})")
-    cards.reliability_plot(card["test_reliability"], args.out / f"{args.model}_reliability.png",
-                           f"{args.model}: calibrated, test split")
+    cards.confusion_plot(
+        test_metrics["confusion_matrix"]["matrix"],
+        args.out / f"{args.model}_confusion.png",
+        f"{args.model}: test split (n={len(y_test)})",
+    )
+    cards.reliability_plot(
+        card["test_reliability"], args.out / f"{args.model}_reliability.png", f"{args.model}: calibrated, test split"
+    )
     cards.write(card, args.out)
-    print(f"shipped {model_path}: test balanced accuracy {test_metrics['balanced_accuracy']:.4f}, "
-          f"accuracy {test_metrics['accuracy']:.4f}, melanoma AUC {test_metrics['melanoma_auc']}")
+    print(
+        f"shipped {model_path}: test balanced accuracy {test_metrics['balanced_accuracy']:.4f}, "
+        f"accuracy {test_metrics['accuracy']:.4f}, melanoma AUC {test_metrics['melanoma_auc']}"
+    )
     return 0
 
 

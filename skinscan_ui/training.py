@@ -44,8 +44,15 @@ def class_weights(y: np.ndarray, power: float = 1.0) -> dict[int, float]:
 class Batches(keras.utils.PyDataset):
     """uint8 batches from the cached array; 'balanced' draws each class equally often."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, sampling: str, seed: int,
-                 weights: dict[int, float] | None = None):
+    def __init__(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        sampling: str,
+        seed: int,
+        weights: dict[int, float] | None = None,
+    ):
         super().__init__()
         self.x, self.y, self.batch_size, self.sampling = x, y, batch_size, sampling
         self.rng = np.random.default_rng(seed)
@@ -64,7 +71,7 @@ class Batches(keras.utils.PyDataset):
             self.order = self.rng.permutation(len(self.y))
 
     def __getitem__(self, i: int):
-        idx = np.sort(self.order[i * self.batch_size:(i + 1) * self.batch_size])
+        idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
         x = np.asarray(self.x[idx], dtype="float32")
         y = keras.utils.to_categorical(self.y[idx], len(CLASSES))
         if self.sample_weight is None:
@@ -84,8 +91,11 @@ class Validation(keras.callbacks.Callback):
         self.best_path = run_dir / "best.keras"
         self.last_path = run_dir / "last.keras"
         self.state_path = run_dir / "state.json"
-        self.state = json.loads(self.state_path.read_text()) if self.state_path.is_file() else {
-            "best": -1.0, "best_epoch": -1, "wait": 0, "seconds": 0.0, "epochs": 0}
+        self.state = (
+            json.loads(self.state_path.read_text())
+            if self.state_path.is_file()
+            else {"best": -1.0, "best_epoch": -1, "wait": 0, "seconds": 0.0, "epochs": 0}
+        )
         self.started = time.time()
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
@@ -111,5 +121,8 @@ class Validation(keras.callbacks.Callback):
             if self.state["wait"] >= self.patience:
                 self.model.stop_training = True
         self.state_path.write_text(json.dumps(self.state, indent=2))
-        print(f"\nepoch {epoch + 1}: val balanced accuracy {bal:.4f} (best {self.state['best']:.4f} "
-              f"at {self.state['best_epoch']}), melanoma AUC {logs['val_melanoma_auc']:.4f}", flush=True)
+        print(
+            f"\nepoch {epoch + 1}: val balanced accuracy {bal:.4f} (best {self.state['best']:.4f} "
+            f"at {self.state['best_epoch']}), melanoma AUC {logs['val_melanoma_auc']:.4f}",
+            flush=True,
+        )

@@ -14,9 +14,9 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).parent))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from tiny import make_tiny_weights, synthetic  # noqa: E402
+from tiny import make_tiny_weights, synthetic
 
-from skinscan_ui import paths  # noqa: E402
+from skinscan_ui import paths
 
 SHARED = paths.data_dir()
 HAVE_DATA = (SHARED / "metadata.csv").is_file()

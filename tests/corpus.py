@@ -34,10 +34,14 @@ def _save(img: Image.Image, fmt: str, **kwargs) -> bytes:
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims a size, followed by a tiny (wrong) data stream."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def good_files() -> list[tuple[str, bytes]]:
@@ -48,7 +52,10 @@ def good_files() -> list[tuple[str, bytes]]:
         ("progressive.jpg", _save(rgb, "JPEG", quality=85, progressive=True)),
         ("cmyk.jpg", _save(rgb.convert("CMYK"), "JPEG")),
         ("grayscale.jpg", _save(rgb.convert("L"), "JPEG")),
-        ("icc_srgb.jpg", _save(rgb, "JPEG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())),
+        (
+            "icc_srgb.jpg",
+            _save(rgb, "JPEG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()),
+        ),
         ("rgba.png", _save(rgb.convert("RGBA"), "PNG")),
         ("palette_transparent.png", _save(rgb.convert("P", palette=Image.Palette.ADAPTIVE), "PNG", transparency=0)),
         ("sixteen_bit.png", _save(Image.fromarray(np.asarray(rgb.convert("L")).astype(np.uint16) * 257), "PNG")),
@@ -74,10 +81,14 @@ def good_files() -> list[tuple[str, bytes]]:
     frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     files.append(("animated.gif", buf.getvalue()))
     buf = io.BytesIO()
-    frames[0].convert("RGB").save(buf, format="TIFF", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]])
+    frames[0].convert("RGB").save(
+        buf, format="TIFF", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]]
+    )
     files.append(("multipage.tiff", buf.getvalue()))
     buf = io.BytesIO()
-    frames[0].convert("RGB").save(buf, format="WEBP", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]])
+    frames[0].convert("RGB").save(
+        buf, format="WEBP", save_all=True, append_images=[f.convert("RGB") for f in frames[1:]]
+    )
     files.append(("animated.webp", buf.getvalue()))
     if HEIF:
         files.append(("iphone.heic", _save(rgb, "HEIF", quality=80)))

@@ -16,8 +16,20 @@ from tiny import synthetic
 from skinscan_ui import evaluate
 from skinscan_ui.labels import CLASSES
 
-KEYS = {"n", "accuracy", "balanced_accuracy", "top2_accuracy", "top3_accuracy", "macro_auc", "melanoma_auc",
-        "ece", "per_class", "confusion_matrix", "referral", "model"}
+KEYS = {
+    "n",
+    "accuracy",
+    "balanced_accuracy",
+    "top2_accuracy",
+    "top3_accuracy",
+    "macro_auc",
+    "melanoma_auc",
+    "ece",
+    "per_class",
+    "confusion_matrix",
+    "referral",
+    "model",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +47,18 @@ def folder(tmp_path_factory):
 
 def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path):
     out = tmp_path / "out"
-    code = evaluate.main(["--images", str(folder), "--labels", str(folder / "labels.csv"), "--out", str(out),
-                          "--model", str(tiny_weights / "tiny.keras")])
+    code = evaluate.main(
+        [
+            "--images",
+            str(folder),
+            "--labels",
+            str(folder / "labels.csv"),
+            "--out",
+            str(out),
+            "--model",
+            str(tiny_weights / "tiny.keras"),
+        ]
+    )
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert KEYS <= set(metrics)
@@ -51,8 +73,24 @@ def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path)
 def test_evaluate_refuses_bad_labels_without_traceback(folder, tiny_weights, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("image_id,diagnosis\nimg000,nv\n")
-    proc = subprocess.run([sys.executable, "-m", "skinscan_ui.evaluate", "--images", str(folder), "--labels", str(bad),
-                           "--out", str(tmp_path / "o"), "--model", str(tiny_weights / "tiny.keras")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skinscan_ui.evaluate",
+            "--images",
+            str(folder),
+            "--labels",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+            "--model",
+            str(tiny_weights / "tiny.keras"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "lacks the column(s) dx" in proc.stderr and "Traceback" not in proc.stderr

@@ -26,7 +26,7 @@ def test_fast_path_equals_tf_keras_vis(tiny):
 
 
 def test_heatmap_falls_on_the_blob(tiny):
-    x, y = synthetic(1, seed=12)
+    x, _ = synthetic(1, seed=12)
     img = x[0]
     result = tiny.analyse(Image.fromarray(img))
     blob = np.abs(img.astype(int) - [200, 160, 140]).sum(-1) > 120

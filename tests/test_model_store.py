@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
-from skinscan_ui.model_store import ModelError, available, load
+from skinscan_ui import paths
+from skinscan_ui.cards import sha256
+from skinscan_ui.model_store import ModelError, available, default_name, load
 
 
 def copy_weights(src, dst):
@@ -15,7 +18,7 @@ def copy_weights(src, dst):
 
 
 def test_loads_the_default_with_its_card(tiny_weights):
-    model, card = load(None, tiny_weights)
+    _, card = load(None, tiny_weights)
     assert card.name == "tiny" and card.input_size == (48, 64)
     assert [c.name for c in available(tiny_weights)] == ["tiny"]
 
@@ -45,3 +48,14 @@ def test_corrupt_file_without_card_is_a_clear_error(tmp_path):
     (tmp_path / "broken.keras").write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(ModelError, match="cannot be loaded"):
         load(str(tmp_path / "broken.keras"))
+
+
+@pytest.mark.skipif(not (paths.weights_dir() / "DEFAULT").is_file(), reason="no models shipped yet")
+@pytest.mark.parametrize("name", ["skinscan", default_name()])
+def test_shipped_models_match_their_cards(name):
+    card = json.loads((paths.weights_dir() / f"{name}.json").read_text())
+    path = paths.weights_dir() / f"{name}.keras"
+    assert sha256(path) == card["sha256"]
+    assert path.stat().st_size < 50e6
+    assert card["test_metrics"]["n"] > 1000 and "command" in card["training"]
+    assert (paths.ROOT / card["confusion_plot"]).is_file()

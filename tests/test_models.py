@@ -53,6 +53,8 @@ def test_unknown_model_name_lists_the_registry():
 def test_transfer_model_is_flat_and_keeps_pretrained_weights():
     model = build("efficientnet_lite0")
     base = keras.models.load_model(paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras")
-    np.testing.assert_array_equal(model.get_layer("stem_conv").get_weights()[0], base.get_layer("stem_conv").get_weights()[0])
+    np.testing.assert_array_equal(
+        model.get_layer("stem_conv").get_weights()[0], base.get_layer("stem_conv").get_weights()[0]
+    )
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     assert model.input_shape == (None, *REGISTRY["efficientnet_lite0"].input_size, 3)

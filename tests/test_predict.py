@@ -33,7 +33,7 @@ def test_corpus_through_the_cli(tiny_weights, tmp_path, capsys):
         assert rec["ok"] and rec["error"] is None, rec
         assert len(rec["top3"]) == 3 and rec["outcome"] in {"refer", "benign", "uncertain"}
         assert sum(t["probability"] for t in rec["top3"]) <= 1.0 + 1e-6
-    for rec in records[len(good):]:
+    for rec in records[len(good) :]:
         assert not rec["ok"] and rec["error"].endswith(".") and rec["top3"] == []
 
 
@@ -42,14 +42,34 @@ def test_exit_codes_cam_dir_and_no_traceback(tiny_weights, tmp_path):
     good = tmp_path / "lesion.jpg"
     Image.fromarray(x[3]).save(good)
     model = str(tiny_weights / "tiny.keras")
-    ok = subprocess.run([sys.executable, "-m", "skinscan_ui.predict", str(good), "--model", model, "--json",
-                         "--cam-dir", str(tmp_path / "cams")], capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "skinscan_ui.predict",
+            str(good),
+            "--model",
+            model,
+            "--json",
+            "--cam-dir",
+            str(tmp_path / "cams"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["ok"]
     cam = Image.open(tmp_path / "cams" / "lesion_gradcam.png")
     assert cam.size == (64, 48)
-    missing = subprocess.run([sys.executable, "-m", "skinscan_ui.predict", str(tmp_path / "nope.jpg"), str(good),
-                              "--model", model], capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-m", "skinscan_ui.predict", str(tmp_path / "nope.jpg"), str(good), "--model", model],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert missing.returncode == 1
     lines = missing.stdout.strip().splitlines()
     assert "does not exist" in lines[0] and "lesion.jpg:" in lines[1]

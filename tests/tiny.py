@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 
 SIZE = (48, 64)
-COLOURS = np.array([[220, 40, 40], [40, 200, 40], [40, 40, 220], [220, 220, 40],
-                    [40, 40, 40], [200, 120, 60], [220, 40, 220]], dtype=np.float32)
+COLOURS = np.array(
+    [[220, 40, 40], [40, 200, 40], [40, 40, 220], [220, 220, 40], [40, 40, 40], [200, 120, 60], [220, 40, 220]],
+    dtype=np.float32,
+)
 
 
 def synthetic(n_per_class: int, seed: int = 0, size: tuple[int, int] = SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -64,14 +66,30 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     confusion = np.zeros((7, 7), int)
     for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1)):
         confusion[t, p] += 1
-    per_class = {dx: {"precision": 0.9, "recall": 0.9, "f1": 0.9, "support": 5}
-                 for dx in ("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc")}
-    card = {"name": name, "summary": "Tiny test model.", "input_size": list(SIZE), "last_conv": "last_conv",
-            "temperature": 1.0, "referral_threshold": 0.5, "sha256": cards.sha256(path), "parameters": model.count_params(),
-            "test_metrics": {"n": 35, "accuracy": 0.9, "balanced_accuracy": 0.9, "melanoma_auc": 0.95, "ece": 0.05,
-                             "referral": {"threshold": 0.5, "sensitivity": 0.9, "specificity": 0.8},
-                             "per_class": per_class,
-                             "confusion_matrix": {"labels": list(per_class), "matrix": confusion.tolist()}}}
+    per_class = {
+        dx: {"precision": 0.9, "recall": 0.9, "f1": 0.9, "support": 5}
+        for dx in ("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc")
+    }
+    card = {
+        "name": name,
+        "summary": "Tiny test model.",
+        "input_size": list(SIZE),
+        "last_conv": "last_conv",
+        "temperature": 1.0,
+        "referral_threshold": 0.5,
+        "sha256": cards.sha256(path),
+        "parameters": model.count_params(),
+        "test_metrics": {
+            "n": 35,
+            "accuracy": 0.9,
+            "balanced_accuracy": 0.9,
+            "melanoma_auc": 0.95,
+            "ece": 0.05,
+            "referral": {"threshold": 0.5, "sensitivity": 0.9, "specificity": 0.8},
+            "per_class": per_class,
+            "confusion_matrix": {"labels": list(per_class), "matrix": confusion.tolist()},
+        },
+    }
     (folder / f"{name}.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text(name)
     return path

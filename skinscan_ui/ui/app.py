@@ -17,9 +17,11 @@ from skinscan_ui.ui.sidebar import sidebar
 def main() -> None:
     settings = sidebar()
     st.title("SkinScan")
-    st.markdown("Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most "
-                "likely of seven diagnoses with calibrated probabilities, where the network looked, and how "
-                "the diagnosis presents in the HAM10000 data set. *A teaching demo, not a diagnosis.*")
+    st.markdown(
+        "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most "
+        "likely of seven diagnoses with calibrated probabilities, where the network looked, and how "
+        "the diagnosis presents in the HAM10000 data set. *A teaching demo, not a diagnosis.*"
+    )
     photo = photo_input()
     if settings.model is None:
         return
@@ -29,7 +31,9 @@ def main() -> None:
         st.error(f"The model **{settings.model}** cannot be used: {exc}.")
         return
     if photo is None:
-        st.info("Waiting for a photo. Nothing is analysed until you upload or take one.", icon=":material/photo_camera:")
+        st.info(
+            "Waiting for a photo. Nothing is analysed until you upload or take one.", icon=":material/photo_camera:"
+        )
         return
     try:
         with st.spinner("Analysing…"):
@@ -37,10 +41,12 @@ def main() -> None:
     except ImageError as exc:
         st.error(f"**{photo.name}** cannot be analysed. {exc}")
         return
-    except Exception as exc:  # never a traceback in front of a clinician; the type goes to the log
+    except Exception as exc:  # noqa: BLE001 - never a traceback in front of a clinician; the type is logged
         logging.getLogger("skinscan").error("analysis failed: %s", type(exc).__name__)
-        st.error(f"**{photo.name}** could not be analysed because of an internal error. "
-                 "Try another photo; if it keeps happening, restart the app.")
+        st.error(
+            f"**{photo.name}** could not be analysed because of an internal error. "
+            "Try another photo; if it keeps happening, restart the app."
+        )
         return
     st.divider()
     outcome(result, photo.true_label)

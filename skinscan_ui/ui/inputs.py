@@ -41,12 +41,19 @@ def photo_input() -> Photo | None:
     tabs = st.tabs(names)
     with tabs[0]:
         left, right = st.columns([3, 2])
-        upload = left.file_uploader("Dermatoscopic photo", type=UPLOAD_TYPES, on_change=_select, args=("upload",),
-                                    max_upload_size=MAX_BYTES // (1024 * 1024), key="upload")
+        upload = left.file_uploader(
+            "Dermatoscopic photo",
+            type=UPLOAD_TYPES,
+            on_change=_select,
+            args=("upload",),
+            max_upload_size=MAX_BYTES // (1024 * 1024),
+            key="upload",
+        )
         right.markdown(TIPS)
     with tabs[1]:
-        camera = st.camera_input("Take a photo of the lesion", resolution="1080p", on_change=_select,
-                                 args=("camera",), key="camera")
+        camera = st.camera_input(
+            "Take a photo of the lesion", resolution="1080p", on_change=_select, args=("camera",), key="camera"
+        )
     example = None
     if example_ids:
         with tabs[2]:

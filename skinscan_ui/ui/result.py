@@ -28,8 +28,10 @@ def outcome(result: Result, true_label: str | None) -> None:
     show(f"**{OUTCOME_TEXT[p.outcome]}**  \n{p.reason}", icon=icon)
     if true_label:
         verdict = "matches" if true_label == p.top1 else "differs from"
-        st.caption(f"True diagnosis of this test-split example: **{NAMES[true_label]}** ({true_label}); "
-                   f"the model's top-1 {verdict} it.")
+        st.caption(
+            f"True diagnosis of this test-split example: **{NAMES[true_label]}** ({true_label}); "
+            f"the model's top-1 {verdict} it."
+        )
 
 
 def top3(result: Result) -> None:
@@ -47,8 +49,13 @@ def explanation(model: str, result: Result) -> None:
     options = [dx for dx, _, _ in result.prediction.top3]
     c1, c2, c3 = st.columns([2, 2, 2])
     dx = c1.radio("Explain the class", options, horizontal=True, format_func=lambda d: d, key="cam_class")
-    method = c2.selectbox("Method", list(METHODS), format_func=METHODS.get, key="cam_method",
-                          help="Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds.")
+    method = c2.selectbox(
+        "Method",
+        list(METHODS),
+        format_func=METHODS.get,
+        key="cam_method",
+        help="Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds.",
+    )
     opacity = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="cam_opacity")
     if dx == result.heatmap_class and method == "gradcam":
         cam = result.heatmap
@@ -61,10 +68,13 @@ def explanation(model: str, result: Result) -> None:
     right.image(blended, caption=f"{METHODS[method]} for {NAMES[dx]}: red = most influential", width="stretch")
     buf = io.BytesIO()
     Image.fromarray(blended).save(buf, format="PNG")
-    st.download_button("Download heatmap (PNG)", buf.getvalue(), file_name=f"skinscan_{dx}_{method}.png",
-                       mime="image/png")
-    st.caption("A heatmap shows which pixels moved the score, not proof that the model reasoned like a "
-               "dermatologist. If it lights up rulers, hair or the frame edge, distrust the answer.")
+    st.download_button(
+        "Download heatmap (PNG)", buf.getvalue(), file_name=f"skinscan_{dx}_{method}.png", mime="image/png"
+    )
+    st.caption(
+        "A heatmap shows which pixels moved the score, not proof that the model reasoned like a "
+        "dermatologist. If it lights up rulers, hair or the frame edge, distrust the answer."
+    )
 
 
 def dataset_context(card: Card, result: Result, settings: Settings) -> None:
@@ -85,7 +95,9 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
     metrics = card.data.get("test_metrics")
     if metrics and dx in metrics["per_class"]:
         m = metrics["per_class"][dx]
-        st.markdown(f"**How reliable is this model for {dx}?** On held-out test lesions it found "
-                    f"**{m['recall']:.0%}** of true {dx} (recall), and **{m['precision']:.0%}** of its "
-                    f"{dx} answers were right (precision), over {m['support']} test images.")
+        st.markdown(
+            f"**How reliable is this model for {dx}?** On held-out test lesions it found "
+            f"**{m['recall']:.0%}** of true {dx} (recall), and **{m['precision']:.0%}** of its "
+            f"{dx} answers were right (precision), over {m['support']} test images."
+        )
         st.plotly_chart(charts.reliability(card.data, dx), key="reliability")

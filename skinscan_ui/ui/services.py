@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-from skinscan_ui import context, examples
+from skinscan_ui import context, examples, paths
 from skinscan_ui.classifier import Classifier, Result
 from skinscan_ui.explain import reference_gradcam
 from skinscan_ui.images import load_image
+from skinscan_ui.model_store import load
 
 RESULTS_KEPT = 8  # per session; a slider move or a class switch reuses them
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
-def classifier(name: str) -> Classifier:
-    """One loaded, warmed-up model per name, shared by every session."""
-    model = Classifier.load(name)
+def _load(name: str, weights_dir: str) -> Classifier:
+    model = Classifier(*load(name, Path(weights_dir)))
     model.warm_up()
     return model
 
 
+def classifier(name: str) -> Classifier:
+    """One loaded, warmed-up model per name and weights folder, shared by every session."""
+    return _load(name, str(paths.weights_dir()))
+
+
 @st.cache_data(show_spinner=False)
+def _context(path: str) -> dict:
+    return context.load(Path(path))
+
+
 def dataset_context() -> dict:
-    return context.load()
+    """The committed HAM10000 statistics (raises ContextError when missing)."""
+    return _context(str(paths.CONTEXT_JSON))
 
 
 @st.cache_data(show_spinner=False, ttl=600)

@@ -9,12 +9,16 @@ import streamlit as st
 from skinscan_ui import model_store, paths
 from skinscan_ui.labels import CITATION, LICENCE, SEXES, SITES
 
-DISCLAIMER = ("SkinScan is a research and teaching demo, **not a diagnosis** and not a medical device. "
-              "It has not been validated clinically. Any lesion that worries you or your patient belongs "
-              "in front of a dermatologist, whatever SkinScan says.")
+DISCLAIMER = (
+    "SkinScan is a research and teaching demo, **not a diagnosis** and not a medical device. "
+    "It has not been validated clinically. Any lesion that worries you or your patient belongs "
+    "in front of a dermatologist, whatever SkinScan says."
+)
 
-PRIVACY = ("Photos are processed in memory only: nothing you upload or take with the camera is "
-           "written to disk, logged or kept after you close the page.")
+PRIVACY = (
+    "Photos are processed in memory only: nothing you upload or take with the camera is "
+    "written to disk, logged or kept after you close the page."
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,20 @@ def sidebar() -> Settings:
         cards = model_store.available()
         if cards:
             labels = {_model_label(c): c for c in cards}
-            chosen = labels[st.selectbox("Model", list(labels), help="Models shipped in weights/, default first. "
-                                         "Balanced accuracy is the mean recall over the seven classes on the held-out test lesions.")]
+            chosen = labels[
+                st.selectbox(
+                    "Model",
+                    list(labels),
+                    help="Models shipped in weights/, default first. "
+                    "Balanced accuracy is the mean recall over the seven classes on the held-out test lesions.",
+                )
+            ]
         else:
             chosen = None
-            st.error(f"No usable model found in {paths.relative(paths.weights_dir())}/ "
-                     "(each needs a .keras file and its .json model card).")
+            st.error(
+                f"No usable model found in {paths.relative(paths.weights_dir())}/ "
+                "(each needs a .keras file and its .json model card)."
+            )
 
         st.subheader("Patient (optional)")
         st.caption("Only used to place the patient in the dataset charts; the model sees the photo alone.")
@@ -72,11 +84,14 @@ def about(card: model_store.Card) -> None:
             f"- melanoma ROC AUC {t['melanoma_auc']:.3f}, calibration error {t['ece']:.3f}\n"
             f"- referral at P(malignant) ≥ {card.referral_threshold:.0%}: sensitivity "
             f"{t['referral']['sensitivity']:.0%}, specificity {t['referral']['specificity']:.0%}\n"
-            f"- {d.get('parameters', 0):,} parameters, input {card.input_size[0]}×{card.input_size[1]}")
+            f"- {d.get('parameters', 0):,} parameters, input {card.input_size[0]}×{card.input_size[1]}"
+        )
     plot = paths.ROOT / d.get("confusion_plot", "")
     if d.get("confusion_plot") and plot.is_file():
         st.image(str(plot), caption="Confusion matrix on the test split")
-    st.markdown("**Intended use.** Teaching and demonstration with dermatoscopic photos like "
-                "HAM10000's. Not for self-diagnosis; phone photos without a dermatoscope, other skin "
-                "types and other diagnoses are outside what it was trained on.")
+    st.markdown(
+        "**Intended use.** Teaching and demonstration with dermatoscopic photos like "
+        "HAM10000's. Not for self-diagnosis; phone photos without a dermatoscope, other skin "
+        "types and other diagnoses are outside what it was trained on."
+    )
     st.markdown(f"**Data.** {CITATION} Licence: {LICENCE}.")

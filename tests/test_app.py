@@ -1,0 +1,150 @@
+"""The app through Streamlit's AppTest: upload, camera, bad files, the model picker, missing parts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import jpeg_bytes
+from corpus import bad_files
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+from tiny import synthetic
+
+TIMEOUT = 90
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+
+
+def lesion_jpeg(index: int = 4, seed: int = 3) -> bytes:
+    x, _ = synthetic(1, seed=seed)
+    return jpeg_bytes(np.asarray(Image.fromarray(x[index]).resize((256, 192))))
+
+
+def outcome_texts(at: AppTest) -> list[str]:
+    return [e.value for e in [*at.error, *at.success, *at.warning]]
+
+
+def test_upload_shows_top3_and_an_outcome(use_tiny):
+    at = app()
+    assert not at.exception
+    assert "Waiting for a photo" in at.info[0].value
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception
+    assert len(at.metric) == 3
+    probs = [float(m.value.rstrip("%")) for m in at.metric]
+    assert probs == sorted(probs, reverse=True) and sum(probs) <= 100.0
+    assert any(t.startswith(("**Refer", "**Likely benign", "**Uncertain")) for t in outcome_texts(at))
+    assert len(at.get("plotly_chart")) >= 5, "probabilities, context and reliability charts"
+
+
+def test_camera_photo_is_analysed(use_tiny):
+    at = app()
+    at.camera_input[0].set_value(("camera.jpg", lesion_jpeg(2), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+
+
+@pytest.mark.parametrize("name", ["truncated.jpg", "text.jpg", "bomb_60000x60000.png", "tiny_16x16.png"])
+def test_bad_file_gives_an_error_not_an_exception_and_the_next_upload_works(use_tiny, name):
+    data = dict(bad_files())[name]
+    at = app()
+    at.file_uploader[0].set_value((name, data, "image/jpeg")).run()
+    assert not at.exception
+    assert any("cannot be analysed" in e.value for e in at.error)
+    at.file_uploader[0].set_value(("good.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+
+
+def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
+    import json
+
+    from skinscan_ui import predict
+
+    data = lesion_jpeg(5, seed=9)
+    (tmp_path / "p.jpg").write_bytes(data)
+    at = app()
+    at.file_uploader[0].set_value(("p.jpg", data, "image/jpeg")).run()
+    predict.main([str(tmp_path / "p.jpg"), "--json"])
+    cli = json.loads(capsys.readouterr().out)[0]
+    from skinscan_ui.labels import NAMES
+
+    assert at.metric[0].label == NAMES[cli["top3"][0]["dx"]]
+    for metric, top in zip(at.metric, cli["top3"]):
+        assert metric.value == f"{top['probability']:.1%}"
+
+
+def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights, tmp_path, monkeypatch):
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    for ext in (".keras", ".json", ".ood.npz"):
+        shutil.copy(folder / f"tiny{ext}", folder / f"tiny2{ext}")
+    card = (folder / "tiny2.json").read_text().replace('"name": "tiny"', '"name": "tiny2"')
+    (folder / "tiny2.json").write_text(card)
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    at = app()
+    picker = at.sidebar.selectbox[0]
+    assert picker.options == ["tiny · balanced acc. 90.0%", "tiny2 · balanced acc. 90.0%"]
+    picker.set_value("tiny2 · balanced acc. 90.0%").run()
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+
+
+def test_no_weights_the_app_still_starts_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(tmp_path))
+    at = app()
+    assert not at.exception
+    assert any("No usable model found" in e.value for e in at.sidebar.error)
+
+
+def test_altered_weights_are_refused_in_the_app(tiny_weights, tmp_path, monkeypatch):
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    with open(folder / "tiny.keras", "ab") as f:
+        f.write(b"x")
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    at = app()
+    assert not at.exception
+    assert any("sha256" in e.value for e in at.error)
+
+
+def test_missing_context_file_is_named(use_tiny, monkeypatch, tmp_path):
+    from skinscan_ui import paths
+
+    monkeypatch.setattr(paths, "CONTEXT_JSON", tmp_path / "context.json")
+    at = app()
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+    assert any("context.json is missing" in w.value for w in at.warning)
+
+
+def test_patient_age_is_marked(use_tiny):
+    at = app()
+    at.sidebar.number_input[0].set_value(63).run()
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    charts = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("patient, 63" in spec for spec in charts)
+
+
+def test_nothing_uploaded_touches_the_disk(use_tiny, tmp_path, monkeypatch):
+    import tempfile
+    from pathlib import Path
+
+    watched = [Path(tempfile.gettempdir()), Path.cwd()]
+    before = {p: {f for f in p.rglob("*") if ".git" not in f.parts} for p in watched}
+    marker = b"SKINSCAN-PRIVACY-MARKER"
+    data = lesion_jpeg()
+    data = data[:2] + b"\xff\xfe" + (len(marker) + 2).to_bytes(2, "big") + marker + data[2:]  # a JPEG comment
+    at = app()
+    at.file_uploader[0].set_value(("private.jpg", data, "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+    for p in watched:
+        new = {f for f in p.rglob("*") if ".git" not in f.parts} - before[p]
+        new = {f for f in new if f.is_file() and "__pycache__" not in f.parts and "pytest" not in str(f)}
+        leaked = [f for f in new if f.stat().st_size and marker in f.read_bytes()]
+        assert not leaked, f"uploaded bytes written to {leaked}"
+        assert not [f for f in new if "private" in f.name]

@@ -1,0 +1,93 @@
+"""A real browser against `streamlit run`: upload, camera, a broken file. Screenshots go to artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from browser import CHROMIUM, ROOT, browser_page, streamlit_server
+from corpus import bad_files
+from PIL import Image
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"),
+]
+ARTIFACTS = ROOT / "artifacts"
+SHIPPED = ROOT / "weights" / "DEFAULT"
+
+
+@pytest.fixture(scope="module")
+def server(tiny_weights):
+    """The app with the shipped models when there are any, else the tiny test model."""
+    env = {} if SHIPPED.is_file() else {"SKINSCAN_WEIGHTS": str(tiny_weights)}
+    with streamlit_server(env) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> Path:
+    """A lesion photo: a real test-split image when the data is here, else a synthetic one."""
+    from skinscan_ui import examples
+
+    path = tmp_path_factory.mktemp("photos") / "lesion.jpg"
+    ids = examples.test_examples()
+    if ids.get("mel"):
+        shutil.copy(examples.image_path(ids["mel"][0]), path)
+    else:
+        from tiny import synthetic
+
+        Image.fromarray(synthetic(1, seed=3, size=(300, 400))[0][4]).save(path)
+    return path
+
+
+def wait_for_result(page) -> None:
+    page.get_by_text("Where the network looked").wait_for(timeout=90_000)
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    page.wait_for_timeout(1500)  # let the charts draw before the screenshot
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_upload_shows_top3_heatmap_and_charts(server, photo):
+    with browser_page(height=3400) as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        wait_for_result(page)
+        assert page.locator("[data-testid='stMetric']").count() == 3
+        assert page.locator("[data-testid='stImage']").count() >= 2, "photo and heatmap side by side"
+        assert page.locator("[data-testid='stPlotlyChart']").count() >= 5
+        assert page.get_by_text("Download heatmap (PNG)").count() == 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        shot(page, "browser_upload.png")
+
+
+def test_broken_file_shows_an_error_then_a_good_one_works(server, photo, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(dict(bad_files())["truncated.jpg"])
+    with browser_page() as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        page.locator("input[type=file]").first.set_input_files(str(broken))
+        page.get_by_text("cannot be analysed").wait_for()
+        assert page.locator("[data-testid='stException']").count() == 0
+        shot(page, "browser_broken.png")
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        wait_for_result(page)
+        assert page.locator("[data-testid='stMetric']").count() == 3
+
+
+def test_camera_with_a_fake_device(server):
+    with browser_page(height=2400) as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        page.get_by_role("tab", name="Take a photo").click()
+        page.get_by_role("button", name="Take Photo").click(timeout=60_000)
+        wait_for_result(page)
+        assert page.locator("[data-testid='stMetric']").count() == 3
+        shot(page, "browser_camera.png")

@@ -1,0 +1,120 @@
+"""On the real data (CI has it): a short training run end to end, and the shipped default's quality."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from conftest import needs_data
+
+from skinscan_ui import evaluate, model_store, paths, train
+from skinscan_ui.data import load_split, read_metadata
+
+pytestmark = needs_data
+
+
+def test_one_short_training_run_ships_a_model_and_card(tmp_path):
+    code = train.main(
+        [
+            "--model",
+            "skinscan",
+            "--epochs",
+            "1",
+            "--limit",
+            "64",
+            "--batch-size",
+            "32",
+            "--run-dir",
+            str(tmp_path / "run"),
+            "--out",
+            str(tmp_path / "w"),
+        ]
+    )
+    assert code == 0
+    card = json.loads((tmp_path / "w" / "skinscan.json").read_text())
+    assert card["training"]["split_sizes"]["train"] == 64
+    assert card["temperature"] > 0 and 0 <= card["referral_threshold"] <= 1
+    assert card["val_metrics"]["referral"]["sensitivity"] >= 0.85, "threshold chosen on validation"
+    assert (tmp_path / "w" / "skinscan_confusion.png").stat().st_size > 1000
+    assert (tmp_path / "run" / "log.csv").read_text().count("\n") == 2, "header and one epoch"
+    _, loaded = model_store.load("skinscan", tmp_path / "w")
+    assert loaded.sha256 == card["sha256"]
+
+
+def test_resume_continues_a_stopped_run(tmp_path):
+    """Kill a run after its first epoch; --resume finishes it without repeating that epoch."""
+    import subprocess
+    import sys
+    import time
+
+    run = tmp_path / "run"
+    args = [
+        sys.executable,
+        "-m",
+        "skinscan_ui.train",
+        "--model",
+        "skinscan",
+        "--limit",
+        "32",
+        "--epochs",
+        "3",
+        "--patience",
+        "9",
+        "--run-dir",
+        str(run),
+        "--out",
+        str(tmp_path / "w"),
+    ]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        state = run / "state.json"
+        if state.is_file() and json.loads(state.read_text())["epochs"] >= 1 and any((run / "backup").glob("*")):
+            time.sleep(2)
+            break
+        time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    done = json.loads((run / "state.json").read_text())["epochs"]
+    assert 1 <= done < 3, "stopped part-way"
+    assert (
+        train.main(
+            [
+                "--model",
+                "skinscan",
+                "--limit",
+                "32",
+                "--epochs",
+                "3",
+                "--patience",
+                "9",
+                "--resume",
+                "--run-dir",
+                str(run),
+                "--out",
+                str(tmp_path / "w"),
+            ]
+        )
+        == 0
+    )
+    log = pd.read_csv(run / "log.csv")
+    assert log["epoch"].tolist() == [0, 1, 2], "each epoch once, resumed where it stopped"
+    assert json.loads((run / "state.json").read_text())["epochs"] == 3
+
+
+def test_shipped_default_beats_chance_on_test_images(tmp_path):
+    meta = read_metadata(paths.data_dir()).merge(load_split(), on="image_id")
+    test = meta[meta["split"] == "test"]
+    sample = pd.concat([g.head(8) for _, g in test.groupby("dx")]).head(50)
+    sample[["image_id", "dx", "age", "sex", "localization"]].to_csv(tmp_path / "labels.csv", index=False)
+    out = tmp_path / "out"
+    assert (
+        evaluate.main(
+            ["--images", str(paths.data_dir() / "images"), "--labels", str(tmp_path / "labels.csv"), "--out", str(out)]
+        )
+        == 0
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 50
+    assert metrics["model"]["name"] == model_store.default_name()
+    assert metrics["balanced_accuracy"] > 1 / 7 + 0.2
