@@ -112,6 +112,19 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
 
+def _ood_section(card: dict) -> str:
+    o = card.get("ood")
+    if not o:
+        return ""
+    missed = [k for k, v in o["non_lesions"].items() if not v]
+    return f"""## Not-a-lesion guard
+{o['method']}; threshold {o['threshold']:.1f}, set so that {o['val_lesions_pass']:.1%} of validation lesions pass.
+Test lesions passing: {o['test_lesions_pass']:.1%}. Non-lesion images stopped: {o['non_lesions_flagged']:.0%} of
+{o['non_lesion_count']} (generated frames and scikit-image sample photos){'; missed: ' + ', '.join(missed) if missed else ''}.
+A stopped photo is answered "Uncertain" with no diagnosis.
+"""
+
+
 def markdown(card: dict) -> str:
     """The human-readable card, generated from the JSON so the two never disagree."""
     t = card["test_metrics"]
@@ -169,6 +182,7 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
 - imbalance: {tr["imbalance"]}; augmentation: {tr["augmentation"]}
 - optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
+{_ood_section(card)}
 ## Intended use and limits
 For education and demonstration with dermatoscopic photos like HAM10000's (mostly fair-skinned
 European patients, seven diagnoses). Phone photos without a dermatoscope, other skin types, and

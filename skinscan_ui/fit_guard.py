@@ -1,0 +1,67 @@
+"""Fit and measure the not-a-lesion guard of a shipped model.
+
+    python -m skinscan_ui.fit_guard --model NAME [--data DIR]
+
+Fits on training-split features, sets the threshold so 97.5% of validation lesions pass, then
+reports how many test lesions pass and how many non-lesion images are stopped, in the model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+from skinscan_ui import cards, ood, paths
+from skinscan_ui.data import DataError, dataset
+from skinscan_ui.images import prepare
+from skinscan_ui.model_store import load
+from skinscan_ui.nonlesion import non_lesions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
+    parser.add_argument("--keep", type=float, default=0.975, help="share of validation lesions that must pass")
+    args = parser.parse_args(argv)
+    from skinscan_ui.explain import GradCam
+
+    model, card = load(args.model)
+    cam = GradCam(model, card.last_conv)
+    folder = paths.data_dir(args.data)
+    try:
+        parts = {part: dataset(folder, part, card.input_size)[:2] for part in ("train", "val", "test")}
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    def features(x: np.ndarray) -> np.ndarray:
+        return np.concatenate([cam.forward(np.asarray(x[i : i + 64]))[1] for i in range(0, len(x), 64)])
+
+    f = {part: features(x) for part, (x, _) in parts.items()}
+    guard = ood.fit(f["train"], parts["train"][1], f["val"], keep=args.keep)
+    guard.save(card.path)
+    others = non_lesions()
+    other_scores = guard.score(features(np.stack([prepare(img, card.input_size) for img in others.values()])))
+    flagged = {name: bool(s > guard.threshold) for name, s in zip(others, other_scores)}
+    report = {
+        "method": "min-class Mahalanobis distance on penultimate features, shared covariance (5% shrinkage)",
+        "threshold": guard.threshold,
+        "val_lesions_pass": float(np.mean(guard.score(f["val"]) <= guard.threshold)),
+        "test_lesions_pass": float(np.mean(guard.score(f["test"]) <= guard.threshold)),
+        "non_lesions_flagged": float(np.mean(list(flagged.values()))),
+        "non_lesion_count": len(flagged),
+        "non_lesions": flagged,
+    }
+    data = dict(card.data)
+    data["ood"] = report
+    cards.write(data, card.path.parent)
+    print({k: v for k, v in report.items() if k != "non_lesions"})
+    print("missed non-lesions:", [k for k, v in flagged.items() if not v])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""The not-a-lesion guard: lesions pass, other pictures get "uncertain" and a sentence why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from tiny import synthetic
+
+from skinscan_ui import ood, paths
+from skinscan_ui.classifier import Classifier
+from skinscan_ui.inference import decide
+from skinscan_ui.model_store import default_name
+from skinscan_ui.nonlesion import generated, non_lesions
+
+SHIPPED = (paths.weights_dir() / "DEFAULT").is_file()
+
+
+def test_threshold_keeps_the_chosen_share_of_validation():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 7, 700)
+    centres = rng.normal(0, 3, (7, 16))
+    feats = centres[y] + rng.normal(0, 1, (700, 16))
+    val = centres[rng.integers(0, 7, 400)] + rng.normal(0, 1, (400, 16))
+    guard = ood.fit(feats, y, val, keep=0.97)
+    assert np.mean(guard.score(val) <= guard.threshold) >= 0.97
+    far = rng.normal(0, 1, (50, 16)) + 40
+    assert np.all(guard.score(far) > guard.threshold)
+
+
+def test_unlike_training_is_uncertain_even_when_confident():
+    probs = np.array([0.0, 0.0, 0.0, 0.0, 0.99, 0.01, 0.0])
+    p = decide(probs, threshold=0.3, unlike_training=ood.UNLIKE)
+    assert p.outcome == "uncertain" and "does not look like" in p.reason
+    assert decide(probs, threshold=0.3).outcome == "refer"
+
+
+def test_tiny_model_guard_separates_its_lesions_from_other_pictures(tiny_weights):
+    model = Classifier.load(str(tiny_weights / "tiny.keras"))
+    x, _ = synthetic(3, seed=40)
+    lesions = model.classify([Image.fromarray(i) for i in x])
+    assert np.mean([ood.UNLIKE != p.reason for p in lesions]) >= 0.9
+    others = model.classify(list(generated().values()))
+    assert all(p.outcome == "uncertain" for p in others)
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
+def test_shipped_default_refuses_non_lesions():
+    model = Classifier.load(default_name())
+    images = non_lesions()
+    predictions = model.classify(list(images.values()))
+    stopped = [name for name, p in zip(images, predictions) if p.outcome == "uncertain"]
+    assert len(stopped) >= 0.9 * len(images), f"passed as lesions: {set(images) - set(stopped)}"
+    for name in ("black", "white", "checkerboard", "text_page"):
+        assert name in stopped
