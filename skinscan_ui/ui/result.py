@@ -14,6 +14,7 @@ from skinscan_ui.explain import overlay
 from skinscan_ui.inference import OUTCOME_TEXT
 from skinscan_ui.labels import CLASSES, DESCRIPTIONS, NAMES
 from skinscan_ui.model_store import Card
+from skinscan_ui.ood import UNLIKE
 from skinscan_ui.ui import services
 from skinscan_ui.ui.sidebar import Settings
 
@@ -40,6 +41,8 @@ def top3(result: Result) -> None:
     for col, (dx, name, prob) in zip(cols, result.prediction.top3):
         col.metric(name, f"{prob:.1%}", help=DESCRIPTIONS[dx])
         col.caption(DESCRIPTIONS[dx])
+    if result.prediction.reason == UNLIKE:
+        st.caption("Shown for transparency only: for a photo unlike the training images these numbers mean little.")
     st.plotly_chart(charts.probabilities(result.prediction.probabilities), key="probabilities")
 
 
@@ -63,7 +66,7 @@ def explanation(model: str, result: Result) -> None:
         with st.spinner(f"Computing {METHODS[method]}…"):
             cam = services.heatmap(model, result, CLASSES.index(dx), method)
     blended = overlay(result.pixels, cam, opacity)
-    left, right = st.columns(2)
+    left, right, _ = st.columns([2, 2, 1])
     left.image(result.pixels, caption="What the model saw", width="stretch")
     right.image(blended, caption=f"{METHODS[method]} for {NAMES[dx]}: red = most influential", width="stretch")
     buf = io.BytesIO()
