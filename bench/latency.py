@@ -80,8 +80,7 @@ def bare(model, card, repeats: int) -> tuple[float, float]:
 
 def cold_predict(photo: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "skinscan_ui.predict", str(photo), "--json"], check=True,
-                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "skinscan_ui.predict", str(photo), "--json"], check=True, capture_output=True)
     return time.perf_counter() - t
 
 
@@ -123,8 +122,9 @@ def main() -> None:
             loaded[card.name] = model
             fwd, fwd_bwd = bare(model.model, card, args.repeats)
             classify = median_ms(lambda m=model: m.classify([load_image(data)]), args.repeats)
-            with_cam = median_ms(lambda m=model: overlay((r := m.analyse(load_image(data))).pixels, r.heatmap),
-                                 args.repeats)
+            with_cam = median_ms(
+                lambda m=model: overlay((r := m.analyse(load_image(data))).pixels, r.heatmap), args.repeats
+            )
             rows.append((card.name, fwd, fwd_bwd, classify, with_cam))
         peak = peak_rss_mb()
 
@@ -141,17 +141,23 @@ def main() -> None:
             overlay(r.pixels, r.heatmap)
         after = rss_mb()
 
-    print("| model | bare forward | bare fwd+bwd | classify (bytes→answer) | classify + Grad-CAM overlay | "
-          "ratio to fwd+bwd |\n|---|---|---|---|---|---|")
+    print(
+        "| model | bare forward | bare fwd+bwd | classify (bytes→answer) | classify + Grad-CAM overlay | "
+        "ratio to fwd+bwd |\n|---|---|---|---|---|---|"
+    )
     for name, fwd, fwd_bwd, classify, with_cam in rows:
-        print(f"| {name} | {fwd:.1f} ms | {fwd_bwd:.1f} ms | {classify:.1f} ms | {with_cam:.1f} ms | "
-              f"{with_cam / fwd_bwd:.2f}x |")
+        print(
+            f"| {name} | {fwd:.1f} ms | {fwd_bwd:.1f} ms | {classify:.1f} ms | {with_cam:.1f} ms | "
+            f"{with_cam / fwd_bwd:.2f}x |"
+        )
     print(f"\n| figure | value |\n|---|---|\n| cold start, `predict` one photo | {cold:.1f} s |")
     if cold_page is not None:
         print(f"| cold start, `streamlit run` to the first answer in the browser | {cold_page:.1f} s |")
     print(f"| peak RSS, every shipped model loaded and timed | {peak:.0f} MB |")
-    print(f"| RSS before / after 1,000 more predictions with Grad-CAM | {before:.0f} / {after:.0f} MB "
-          f"(+{after - before:.1f} MB) |")
+    print(
+        f"| RSS before / after 1,000 more predictions with Grad-CAM | {before:.0f} / {after:.0f} MB "
+        f"(+{after - before:.1f} MB) |"
+    )
     print(f"| batch throughput, `predict` on 64 files | {throughput:.1f} images/s |")
 
 

@@ -62,15 +62,19 @@ def main() -> None:
         r = model.analyse(load_image(images[i % len(images)]))
         overlay(r.pixels, r.heatmap)
     after = rss_mb()
-    print(f"RSS over 1,000 predictions with Grad-CAM: {before:.0f} -> {after:.0f} MB (+{after - before:.1f} MB; "
-          f"target < 30 MB): {'PASS' if after - before < 30 else 'FAIL'}")
+    print(
+        f"RSS over 1,000 predictions with Grad-CAM: {before:.0f} -> {after:.0f} MB (+{after - before:.1f} MB; "
+        f"target < 30 MB): {'PASS' if after - before < 30 else 'FAIL'}"
+    )
 
     expected = [NAMES[model.analyse(load_image(d)).prediction.top1] for d in images]
     with ThreadPoolExecutor(max_workers=10) as pool:
         got = list(pool.map(app_session, images))
     right = sum(e == g for e, g in zip(expected, got))
-    print(f"10 concurrent app sessions: {right}/10 got the answer for their own photo: "
-          f"{'PASS' if right == 10 else 'FAIL'}")
+    print(
+        f"10 concurrent app sessions: {right}/10 got the answer for their own photo: "
+        f"{'PASS' if right == 10 else 'FAIL'}"
+    )
     for e, g in zip(expected, got):
         print(f"  expected {e!r:45} got {g!r}")
 

@@ -118,9 +118,9 @@ def _ood_section(card: dict) -> str:
         return ""
     missed = [k for k, v in o["non_lesions"].items() if not v]
     return f"""## Not-a-lesion guard
-{o['method']}; threshold {o['threshold']:.1f}, set so that {o['val_lesions_pass']:.1%} of validation lesions pass.
-Test lesions passing: {o['test_lesions_pass']:.1%}. Non-lesion images stopped: {o['non_lesions_flagged']:.0%} of
-{o['non_lesion_count']} (generated frames and scikit-image sample photos){'; missed: ' + ', '.join(missed) if missed else ''}.
+{o["method"]}; threshold {o["threshold"]:.1f}, set so that {o["val_lesions_pass"]:.1%} of validation lesions pass.
+Test lesions passing: {o["test_lesions_pass"]:.1%}. Non-lesion images stopped: {o["non_lesions_flagged"]:.0%} of
+{o["non_lesion_count"]} (generated frames and scikit-image sample photos){"; missed: " + ", ".join(missed) if missed else ""}.
 A stopped photo is answered "Uncertain" with no diagnosis.
 """
 

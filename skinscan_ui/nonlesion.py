@@ -9,9 +9,27 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-SKIMAGE_SAMPLES = ("astronaut", "chelsea", "coffee", "rocket", "camera", "hubble_deep_field",
-                   "immunohistochemistry", "page", "text", "horse", "coins", "moon", "retina",
-                   "colorwheel", "logo", "brick", "grass", "gravel", "clock")
+SKIMAGE_SAMPLES = (
+    "astronaut",
+    "chelsea",
+    "coffee",
+    "rocket",
+    "camera",
+    "hubble_deep_field",
+    "immunohistochemistry",
+    "page",
+    "text",
+    "horse",
+    "coins",
+    "moon",
+    "retina",
+    "colorwheel",
+    "logo",
+    "brick",
+    "grass",
+    "gravel",
+    "clock",
+)
 
 
 def generated(size: tuple[int, int] = (300, 400), seed: int = 0) -> dict[str, Image.Image]:
@@ -28,14 +46,27 @@ def generated(size: tuple[int, int] = (300, 400), seed: int = 0) -> dict[str, Im
         "noise": rng.integers(0, 256, (h, w, 3)).astype(float),
         "stripes": np.repeat((((xx // 20) % 2) * 255.0)[..., None], 3, -1),
         "rainbow": np.stack([xx / w * 255, yy / h * 255, 255 - xx / w * 255], -1),
-        "colour_bars": np.array([[255, 255, 255], [255, 255, 0], [0, 255, 255], [0, 255, 0], [255, 0, 255],
-                                 [255, 0, 0], [0, 0, 255], [0, 0, 0]], float)[np.minimum(xx * 8 // w, 7)],
+        "colour_bars": np.array(
+            [
+                [255, 255, 255],
+                [255, 255, 0],
+                [0, 255, 255],
+                [0, 255, 0],
+                [255, 0, 255],
+                [255, 0, 0],
+                [0, 0, 255],
+                [0, 0, 0],
+            ],
+            float,
+        )[np.minimum(xx * 8 // w, 7)],
     }
     images = {k: Image.fromarray(np.clip(v, 0, 255).astype(np.uint8)) for k, v in frames.items()}
     page = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(page)
     for line in range(0, h, 16):
-        draw.text((10, line), "Patient notes: follow-up in six weeks; lesion measured 4 mm." [: (line % 60) + 20], fill="black")
+        draw.text(
+            (10, line), "Patient notes: follow-up in six weeks; lesion measured 4 mm."[: (line % 60) + 20], fill="black"
+        )
     images["text_page"] = page
     return images
 

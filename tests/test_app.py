@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import jpeg_bytes
+from conftest import jpeg_bytes, needs_data
 from corpus import bad_files
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -148,3 +148,18 @@ def test_nothing_uploaded_touches_the_disk(use_tiny, tmp_path, monkeypatch):
         leaked = [f for f in new if f.stat().st_size and marker in f.read_bytes()]
         assert not leaked, f"uploaded bytes written to {leaked}"
         assert not [f for f in new if "private" in f.name]
+
+
+@needs_data
+def test_examples_tab_analyses_a_test_split_photo_with_its_true_label(use_tiny):
+    at = app()
+    at.selectbox(key="example_dx").set_value("mel").run()
+    at.button[0].click().run()
+    assert not at.exception and len(at.metric) == 3
+    assert any("True diagnosis of this test-split example: **Melanoma**" in c.value for c in at.caption)
+
+
+def test_examples_are_hidden_without_data(use_tiny, monkeypatch, tmp_path):
+    monkeypatch.setenv("SKINSCAN_DATA", str(tmp_path))
+    at = app()
+    assert [t.label for t in at.tabs] == ["Upload a photo", "Take a photo"]

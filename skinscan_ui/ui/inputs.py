@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from skinscan_ui import examples
+from skinscan_ui import examples, paths
 from skinscan_ui.images import MAX_BYTES
 from skinscan_ui.labels import NAMES
 from skinscan_ui.ui import services
@@ -36,7 +36,7 @@ def _select(source: str) -> None:
 
 def photo_input() -> Photo | None:
     """Upload, camera and (when data is available) examples in tabs; the latest choice wins."""
-    example_ids = services.example_images(None)
+    example_ids = services.example_images(str(paths.data_dir()))
     names = ["Upload a photo", "Take a photo"] + (["Examples"] if example_ids else [])
     tabs = st.tabs(names)
     with tabs[0]:

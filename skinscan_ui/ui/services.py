@@ -41,6 +41,7 @@ def dataset_context() -> dict:
 
 @st.cache_data(show_spinner=False, ttl=600)
 def example_images(data_dir: str) -> dict[str, list[str]]:
+    """Test-split example ids per class for a data folder ({} when there is none)."""
     return examples.test_examples(data_dir)
 
 
