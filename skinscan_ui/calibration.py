@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from skinscan_ui.labels import MALIGNANT_INDICES
 
@@ -20,6 +19,7 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
 
 def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
     """The temperature minimising validation negative log-likelihood."""
+    from scipy.optimize import minimize_scalar  # only training needs it; keeps the app's start light
 
     def nll(log_t: float) -> float:
         p = apply_temperature(probs, float(np.exp(log_t)))

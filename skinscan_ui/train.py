@@ -44,6 +44,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--model", required=True, choices=sorted(REGISTRY))
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--resume", action="store_true", help="continue the stopped run in --run-dir")
+    p.add_argument("--init", type=Path, help="start from this trained .keras (a warm restart) instead of ImageNet")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, help="peak learning rate (default: the model's)")
     p.add_argument("--imbalance", choices=sorted(IMBALANCE), default="sqrt-weights")
@@ -118,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     kwargs = {"backbone_dir": args.imagenet} if args.model != "skinscan" else {}
     try:
         model = build(args.model, **kwargs)
-    except FileNotFoundError as exc:
+        if args.init:
+            model.set_weights(keras.models.load_model(args.init, compile=False).get_weights())
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

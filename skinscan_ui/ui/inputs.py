@@ -51,9 +51,11 @@ def photo_input() -> Photo | None:
         )
         right.markdown(TIPS)
     with tabs[1]:
-        camera = st.camera_input(
+        left, right = st.columns([3, 2])
+        camera = left.camera_input(
             "Take a photo of the lesion", resolution="1080p", on_change=_select, args=("camera",), key="camera"
         )
+        right.markdown(TIPS)
     example = None
     if example_ids:
         with tabs[2]:
