@@ -74,6 +74,25 @@ def available(weights_dir: Path | None = None) -> list[Card]:
     return sorted(found, key=lambda c: (c.name != default, c.name))
 
 
+def problems(weights_dir: Path | None = None) -> list[str]:
+    """What is wrong in the weights folder, one sentence each (a model without a card, a broken card)."""
+    weights_dir = weights_dir or paths.weights_dir()
+    found = []
+    for model_path in sorted(weights_dir.glob("*.keras")):
+        card_path = model_path.with_suffix(".json")
+        if not card_path.is_file():
+            found.append(f"{paths.relative(model_path)} has no model card ({card_path.name} is missing)")
+            continue
+        try:
+            read_card(model_path)
+        except ModelError as exc:
+            found.append(str(exc))
+    default = default_name(weights_dir)
+    if weights_dir.is_dir() and not (weights_dir / f"{default}.keras").is_file():
+        found.append(f"the default model {default} ({default}.keras) is missing from {paths.relative(weights_dir)}")
+    return found
+
+
 def default_name(weights_dir: Path | None = None) -> str:
     """The app's default model, named in `weights/DEFAULT`."""
     marker = (weights_dir or paths.weights_dir()) / "DEFAULT"

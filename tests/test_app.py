@@ -101,6 +101,17 @@ def test_no_weights_the_app_still_starts_and_says_so(tmp_path, monkeypatch):
     assert any("No usable model found" in e.value for e in at.sidebar.error)
 
 
+def test_missing_card_is_named_and_the_other_model_still_works(tiny_weights, tmp_path, monkeypatch):
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    shutil.copy(folder / "tiny.keras", folder / "orphan.keras")
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    at = app()
+    assert any("orphan.keras has no model card (orphan.json is missing)" in w.value for w in at.sidebar.warning)
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+
+
 def test_altered_weights_are_refused_in_the_app(tiny_weights, tmp_path, monkeypatch):
     folder = tmp_path / "w"
     shutil.copytree(tiny_weights, folder)

@@ -67,15 +67,22 @@ def test_upload_shows_top3_heatmap_and_charts(server, photo):
         shot(page, "browser_upload.png")
 
 
-def test_broken_file_shows_an_error_then_a_good_one_works(server, photo, tmp_path):
-    broken = tmp_path / "broken.jpg"
-    broken.write_bytes(dict(bad_files())["truncated.jpg"])
+def test_broken_files_show_an_error_then_a_good_one_works(server, photo, tmp_path):
+    bad = dict(bad_files())
     with browser_page() as page:
         page.goto(server)
         page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
-        page.locator("input[type=file]").first.set_input_files(str(broken))
-        page.get_by_text("cannot be analysed").wait_for()
-        assert page.locator("[data-testid='stException']").count() == 0
+        for source, shown_as in [
+            ("truncated.jpg", "truncated.jpg"),
+            ("document.pdf", "document.jpg"),
+            ("bomb_60000x60000.png", "bomb.png"),
+        ]:
+            broken = tmp_path / shown_as
+            broken.write_bytes(bad[source])
+            page.locator("input[type=file]").first.set_input_files(str(broken))
+            page.get_by_text(f"{shown_as} cannot be analysed").wait_for()
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert page.locator("[data-testid='stMetric']").count() == 0
         shot(page, "browser_broken.png")
         page.locator("input[type=file]").first.set_input_files(str(photo))
         wait_for_result(page)

@@ -58,6 +58,9 @@ def sidebar() -> Settings:
                 "(each needs a .keras file and its .json model card)."
             )
 
+        for problem in model_store.problems():
+            st.warning(f"Model files: {problem}.")
+
         st.subheader("Patient (optional)")
         st.caption("Only used to place the patient in the dataset charts; the model sees the photo alone.")
         age = st.number_input("Age", min_value=0, max_value=110, value=None, step=1, placeholder="not given")
