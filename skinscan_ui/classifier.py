@@ -47,9 +47,9 @@ class Classifier:
         self.cam.forward(blank)
         self.cam.explain(blank)
 
-    def _decide(self, raw: np.ndarray, features: np.ndarray) -> list[Prediction]:
+    def _decide(self, raw: np.ndarray, features: np.ndarray, pixels: np.ndarray) -> list[Prediction]:
         probs = calibrated(raw, self.card.temperature)
-        unlike = self.guard.reasons(features, probs)
+        unlike = self.guard.reasons(features, pixels)
         return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)]
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
@@ -57,7 +57,7 @@ class Classifier:
         out: list[Prediction] = []
         for start in range(0, len(images), batch_size):
             batch = np.stack([prepare(im, self.size) for im in images[start : start + batch_size]])
-            out.extend(self._decide(*self.cam.forward(batch)))
+            out.extend(self._decide(*self.cam.forward(batch), batch))
         return out
 
     def analyse(self, image: Image.Image) -> Result:
@@ -68,7 +68,7 @@ class Classifier:
         """
         pixels = prepare(image, self.size)[None]
         probs, features, cams = self.cam.explain(pixels)
-        prediction = self._decide(probs, features)[0]
+        prediction = self._decide(probs, features, pixels)[0]
         return Result(pixels[0], prediction, cams[0], prediction.top1)
 
     def heatmap(self, pixels: np.ndarray, class_index: int) -> np.ndarray:

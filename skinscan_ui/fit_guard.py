@@ -41,16 +41,19 @@ def main(argv: list[str] | None = None) -> int:
         return np.concatenate([cam.forward(np.asarray(x[i : i + 64]))[1] for i in range(0, len(x), 64)])
 
     f = {part: features(x) for part, (x, _) in parts.items()}
-    guard = ood.fit(f["train"], parts["train"][1], f["val"], keep=args.keep)
+    x = {part: xy[0] for part, xy in parts.items()}
+    guard = ood.fit(f["train"], parts["train"][1], x["train"], f["val"], np.asarray(x["val"]), keep=args.keep)
     guard.save(card.path)
     others = non_lesions()
-    other_scores = guard.score(features(np.stack([prepare(img, card.input_size) for img in others.values()])))
-    flagged = {name: bool(s > guard.threshold) for name, s in zip(others, other_scores)}
+    other_pixels = np.stack([prepare(img, card.input_size) for img in others.values()])
+    flagged = {name: not ok for name, ok in zip(others, guard.passes(features(other_pixels), other_pixels))}
     report = {
-        "method": "min-class Mahalanobis distance on penultimate features, shared covariance (5% shrinkage)",
+        "method": "Mahalanobis distances of penultimate features (to the nearest class, shared covariance) "
+        "and of nine colour/texture image statistics; failing either stops the photo",
         "threshold": guard.threshold,
-        "val_lesions_pass": float(np.mean(guard.score(f["val"]) <= guard.threshold)),
-        "test_lesions_pass": float(np.mean(guard.score(f["test"]) <= guard.threshold)),
+        "image_threshold": guard.image_threshold,
+        "val_lesions_pass": float(np.mean(guard.passes(f["val"], np.asarray(x["val"])))),
+        "test_lesions_pass": float(np.mean(guard.passes(f["test"], np.asarray(x["test"])))),
         "non_lesions_flagged": float(np.mean(list(flagged.values()))),
         "non_lesion_count": len(flagged),
         "non_lesions": flagged,

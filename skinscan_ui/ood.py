@@ -1,8 +1,13 @@
-"""The not-a-lesion guard: a Mahalanobis distance on the network's penultimate features.
+"""The not-a-lesion guard: two Gaussian distances, on the network's features and on colour/texture.
 
-Fitted on the training split (class means, one shared covariance, Lee et al. 2018), with the
-threshold set so that a chosen share of validation lesions pass. A photo whose features lie
-farther from every class than that is "unlike the training images" and gets no diagnosis.
+1. Feature distance: the squared Mahalanobis distance of the penultimate features to the nearest
+   class mean (shared covariance, Lee et al. 2018), fitted on the training split.
+2. Image distance: the Mahalanobis distance of nine image statistics (channel means and spreads,
+   saturation, fine-texture energy) to those of training photos. It catches what a fine-tuned
+   network's features map close to lesions: uniform frames, noise, colour wheels, grey photos.
+
+Each threshold lets (1 + keep) / 2 of validation lesions pass, so about `keep` pass both. A photo
+failing either is "unlike the training images" and gets no diagnosis.
 """
 
 from __future__ import annotations
@@ -18,13 +23,32 @@ UNLIKE = (
 )
 
 
+def image_statistics(pixels: np.ndarray) -> np.ndarray:
+    """(N, 9): RGB means and spreads, mean saturation, log fine-texture (Laplacian) energy."""
+    x = np.asarray(pixels, np.float32) / 255.0
+    high, low = x.max(-1), x.min(-1)
+    saturation = ((high - low) / (high + 1e-3)).mean((1, 2))
+    g = x.mean(-1)
+    laplacian = np.abs(4 * g[:, 1:-1, 1:-1] - g[:, :-2, 1:-1] - g[:, 2:, 1:-1] - g[:, 1:-1, :-2] - g[:, 1:-1, 2:])
+    texture = np.log(laplacian.mean((1, 2)) + 1e-4)
+    return np.concatenate([x.mean((1, 2)), x.std((1, 2)), saturation[:, None], texture[:, None]], axis=1)
+
+
+def _mahalanobis(x: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
+    diff = x[:, None, :] - means[None, :, :]  # (N, K, D)
+    return np.einsum("nkd,de,nke->nk", diff, precision, diff).min(axis=1)
+
+
 @dataclass(frozen=True)
 class Guard:
-    """Class means and shared precision matrix; `threshold` None means no guard is available."""
+    """Both detectors' parameters; `threshold` None means no guard is available for this model."""
 
-    means: np.ndarray | None = None  # (K, D)
+    means: np.ndarray | None = None  # (K, D) class means of features
     precision: np.ndarray | None = None  # (D, D)
     threshold: float | None = None
+    image_mean: np.ndarray | None = None  # (1, 9)
+    image_precision: np.ndarray | None = None  # (9, 9)
+    image_threshold: float | None = None
 
     @staticmethod
     def path_for(model_path: Path) -> Path:
@@ -37,42 +61,50 @@ class Guard:
         if not path.is_file():
             return cls()
         with np.load(path) as f:
-            return cls(f["means"], f["precision"], float(f["threshold"]))
+            return cls(**{k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files})
 
     def save(self, model_path: Path) -> None:
-        np.savez_compressed(
-            self.path_for(model_path),
-            means=self.means.astype(np.float32),
-            precision=self.precision.astype(np.float32),
-            threshold=self.threshold,
-        )
+        arrays = {k: np.asarray(v, np.float32) for k, v in self.__dict__.items()}
+        np.savez_compressed(self.path_for(model_path), **arrays)
 
     @property
     def active(self) -> bool:
         return self.threshold is not None
 
-    def score(self, features: np.ndarray) -> np.ndarray:
+    def feature_score(self, features: np.ndarray) -> np.ndarray:
         """Squared Mahalanobis distance to the nearest class mean (higher = stranger)."""
-        diff = features[:, None, :] - self.means[None, :, :]  # (N, K, D)
-        d = np.einsum("nkd,de,nke->nk", diff, self.precision, diff)
-        return d.min(axis=1)
+        return _mahalanobis(features, self.means, self.precision)
 
-    def reasons(self, features: np.ndarray, probs: np.ndarray) -> list[str | None]:
-        """Per image: why it is unlike the training images, or None when it passes."""
+    def image_score(self, pixels: np.ndarray) -> np.ndarray:
+        return _mahalanobis(image_statistics(pixels), self.image_mean, self.image_precision)
+
+    def passes(self, features: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+        """True where a prepared photo looks like a training lesion to both detectors."""
         if not self.active:
-            return [None] * len(features)
-        return [UNLIKE if s > self.threshold else None for s in self.score(features)]
+            return np.ones(len(features), bool)
+        return (self.feature_score(features) <= self.threshold) & (self.image_score(pixels) <= self.image_threshold)
+
+    def reasons(self, features: np.ndarray, pixels: np.ndarray) -> list[str | None]:
+        """Per image: why it is unlike the training images, or None when it passes."""
+        return [None if ok else UNLIKE for ok in self.passes(features, pixels)]
 
 
-def fit(
-    features: np.ndarray, y: np.ndarray, val_features: np.ndarray, keep: float = 0.975, shrinkage: float = 0.05
-) -> Guard:
-    """Means and shrunk shared covariance from training features; threshold from validation."""
+def _precision(centred: np.ndarray, shrinkage: float) -> np.ndarray:
+    cov = centred.T @ centred / len(centred)
+    cov = (1 - shrinkage) * cov + shrinkage * np.trace(cov) / cov.shape[0] * np.eye(cov.shape[0])
+    return np.linalg.inv(cov)
+
+
+def fit(features: np.ndarray, y: np.ndarray, pixels: np.ndarray, val_features: np.ndarray,
+        val_pixels: np.ndarray, keep: float = 0.975, shrinkage: float = 0.05) -> Guard:
+    """Fit both detectors on training data; thresholds from validation lesions."""
+    each = (1 + keep) / 2
     classes = np.unique(y)
     means = np.stack([features[y == c].mean(axis=0) for c in classes])
-    centred = features - means[np.searchsorted(classes, y)]
-    cov = centred.T @ centred / len(features)
-    cov = (1 - shrinkage) * cov + shrinkage * np.trace(cov) / cov.shape[0] * np.eye(cov.shape[0])
-    guard = Guard(means, np.linalg.inv(cov), None)
-    threshold = float(np.quantile(guard.score(val_features), keep))
-    return Guard(means, guard.precision, threshold)
+    precision = _precision(features - means[np.searchsorted(classes, y)], shrinkage)
+    stats = np.concatenate([image_statistics(pixels[i : i + 512]) for i in range(0, len(pixels), 512)])
+    image_mean = stats.mean(axis=0, keepdims=True)
+    image_precision = _precision(stats - image_mean, 1e-3)
+    threshold = float(np.quantile(_mahalanobis(val_features, means, precision), each))
+    image_threshold = float(np.quantile(_mahalanobis(image_statistics(val_pixels), image_mean, image_precision), each))
+    return Guard(means, precision, threshold, image_mean, image_precision, image_threshold)

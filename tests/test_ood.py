@@ -22,10 +22,14 @@ def test_threshold_keeps_the_chosen_share_of_validation():
     centres = rng.normal(0, 3, (7, 16))
     feats = centres[y] + rng.normal(0, 1, (700, 16))
     val = centres[rng.integers(0, 7, 400)] + rng.normal(0, 1, (400, 16))
-    guard = ood.fit(feats, y, val, keep=0.97)
-    assert np.mean(guard.score(val) <= guard.threshold) >= 0.97
+    pixels = np.clip(rng.normal([190, 140, 120], 25, (700, 12, 16, 3)), 0, 255)
+    val_pixels = np.clip(rng.normal([190, 140, 120], 25, (400, 12, 16, 3)), 0, 255)
+    guard = ood.fit(feats, y, pixels, val, val_pixels, keep=0.97)
+    assert np.mean(guard.passes(val, val_pixels)) >= 0.97
     far = rng.normal(0, 1, (50, 16)) + 40
-    assert np.all(guard.score(far) > guard.threshold)
+    assert not guard.passes(far, val_pixels[:50]).any()
+    grey = np.full((50, 12, 16, 3), 128.0)
+    assert not guard.passes(val[:50], grey).any(), "a lesion-like feature on a blank frame is still stopped"
 
 
 def test_unlike_training_is_uncertain_even_when_confident():

@@ -62,7 +62,7 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     _, features = GradCam(model, "last_conv").forward(x)
     xv, yv = synthetic(5, seed=1)
     _, val_features = GradCam(model, "last_conv").forward(xv)
-    ood.fit(features, y, val_features).save(path)
+    ood.fit(features, y, x, val_features, xv).save(path)
     confusion = np.zeros((7, 7), int)
     for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1)):
         confusion[t, p] += 1
