@@ -88,8 +88,8 @@ def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     picker = at.sidebar.selectbox[0]
-    assert picker.options == ["tiny · balanced acc. 90.0%", "tiny2 · balanced acc. 90.0%"]
-    picker.set_value("tiny2 · balanced acc. 90.0%").run()
+    assert picker.options == ["tiny (bal. acc. 90%)", "tiny2 (bal. acc. 90%)"]
+    picker.set_value("tiny2 (bal. acc. 90%)").run()
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
 

@@ -33,7 +33,7 @@ class Settings:
 
 def _model_label(card: model_store.Card) -> str:
     bal = card.balanced_accuracy
-    return f"{card.name} · balanced acc. {bal:.1%}" if bal is not None else card.name
+    return f"{card.name} (bal. acc. {bal:.0%})" if bal is not None else card.name
 
 
 def sidebar() -> Settings:
