@@ -94,7 +94,7 @@ def cold_app(photo: Path) -> float:
         with streamlit_server() as url:
             page.goto(url)
             page.locator("input[type=file]").first.set_input_files(str(photo))
-            page.get_by_text("Where the network looked").wait_for(timeout=120_000)
+            page.get_by_text("Where the network looked", exact=True).wait_for(timeout=120_000)
             return time.perf_counter() - t
 
 

@@ -1,16 +1,15 @@
-"""Serving safety: memory over 1,000 predictions, and 10 concurrent app sessions.
+"""Serving safety: memory over 1,000 predictions, and 10 concurrent browser sessions.
 
     python -m bench.serving
 
-Prints RSS growth over 1,000 predictions (target: under 30 MB) and, for 10 AppTest sessions run
-at once in threads, whether each got the answer for its own photo.
+Prints RSS growth over 1,000 predictions (target: under 30 MB) and, for 10 Chromium pages uploading
+at once to one `streamlit run` server, whether each got the answer for its own photo.
 """
 
 from __future__ import annotations
 
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +37,31 @@ def photos(n: int) -> list[bytes]:
     return out
 
 
-def app_session(data: bytes) -> str:
-    from streamlit.testing.v1 import AppTest
+def concurrent_browser_sessions(images: list[bytes]) -> list[str]:
+    """One `streamlit run` server, one Chromium page per photo, all uploaded before any answer is read."""
+    import sys
+    import tempfile
 
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.file_uploader[0].set_value(("photo.jpg", data, "image/jpeg")).run()
-    return at.metric[0].label if not at.exception and at.metric else f"failed: {at.exception}"
+    sys.path.insert(0, str(Path(APP).parent / "tests"))
+    from browser import CHROMIUM, FLAGS, streamlit_server
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        pages = [browser.new_context().new_page() for _ in images]
+        for page in pages:
+            page.goto(url)
+        for i, (page, data) in enumerate(zip(pages, images)):
+            path = Path(tmp) / f"photo{i}.jpg"
+            path.write_bytes(data)
+            page.get_by_text("Waiting for a photo").wait_for(timeout=120_000)
+            page.locator("input[type=file]").first.set_input_files(str(path))
+        labels = []
+        for page in pages:
+            page.get_by_text("Where the network looked", exact=True).wait_for(timeout=180_000)
+            labels.append(page.locator("[data-testid='stMetricLabel']").first.inner_text().strip())
+        browser.close()
+    return labels
 
 
 def main() -> None:
@@ -68,11 +86,10 @@ def main() -> None:
     )
 
     expected = [NAMES[model.analyse(load_image(d)).prediction.top1] for d in images]
-    with ThreadPoolExecutor(max_workers=10) as pool:
-        got = list(pool.map(app_session, images))
+    got = concurrent_browser_sessions(images)
     right = sum(e == g for e, g in zip(expected, got))
     print(
-        f"10 concurrent app sessions: {right}/10 got the answer for their own photo: "
+        f"10 concurrent browser sessions on one server: {right}/10 got the answer for their own photo: "
         f"{'PASS' if right == 10 else 'FAIL'}"
     )
     for e, g in zip(expected, got):

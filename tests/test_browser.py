@@ -43,7 +43,7 @@ def photo(tmp_path_factory) -> Path:
 
 
 def wait_for_result(page) -> None:
-    page.get_by_text("Where the network looked").wait_for(timeout=90_000)
+    page.get_by_text("Where the network looked", exact=True).wait_for(timeout=90_000)
     page.locator("[data-testid='stPlotlyChart']").first.wait_for()
     page.wait_for_timeout(1500)  # let the charts draw before the screenshot
 
