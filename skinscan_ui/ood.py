@@ -95,8 +95,15 @@ def _precision(centred: np.ndarray, shrinkage: float) -> np.ndarray:
     return np.linalg.inv(cov)
 
 
-def fit(features: np.ndarray, y: np.ndarray, pixels: np.ndarray, val_features: np.ndarray,
-        val_pixels: np.ndarray, keep: float = 0.975, shrinkage: float = 0.05) -> Guard:
+def fit(
+    features: np.ndarray,
+    y: np.ndarray,
+    pixels: np.ndarray,
+    val_features: np.ndarray,
+    val_pixels: np.ndarray,
+    keep: float = 0.975,
+    shrinkage: float = 0.05,
+) -> Guard:
     """Fit both detectors on training data; thresholds from validation lesions."""
     each = (1 + keep) / 2
     classes = np.unique(y)
