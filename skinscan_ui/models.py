@@ -80,34 +80,27 @@ def _transfer(
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_efficientnet_lite0(
-    input_size: tuple[int, int] = (150, 200),
-    backbone_dir: Path | None = None,
-    num_classes: int = len(CLASSES),
-    dropout: float = 0.3,
-) -> keras.Model:
-    """EfficientNet-Lite0 (ImageNet) fine-tuned; 150x200 is HAM10000's own resolution."""
-    return _transfer(
-        "efficientnet_lite0_imagenet_notop.keras", "efficientnet_lite0", input_size, backbone_dir, num_classes, dropout
-    )
+def transfer(backbone: str) -> Callable[..., keras.Model]:
+    """A builder of `<backbone>` (ImageNet, from `<backbone>_imagenet_notop.keras`) with a 7-class head.
 
+    150x200 is HAM10000's own resolution, so the default input upsamples nothing.
+    """
 
-def build_efficientnet_lite2(
-    input_size: tuple[int, int] = (150, 200),
-    backbone_dir: Path | None = None,
-    num_classes: int = len(CLASSES),
-    dropout: float = 0.3,
-) -> keras.Model:
-    """EfficientNet-Lite2 (ImageNet): a wider, deeper Lite0 at the same input."""
-    return _transfer(
-        "efficientnet_lite2_imagenet_notop.keras", "efficientnet_lite2", input_size, backbone_dir, num_classes, dropout
-    )
+    def builder(
+        input_size: tuple[int, int] = (150, 200),
+        backbone_dir: Path | None = None,
+        num_classes: int = len(CLASSES),
+        dropout: float = 0.3,
+    ) -> keras.Model:
+        return _transfer(f"{backbone}_imagenet_notop.keras", backbone, input_size, backbone_dir, num_classes, dropout)
+
+    return builder
 
 
 REGISTRY: dict[str, Spec] = {
     "skinscan": Spec(build_skinscan, (120, 160), "block3_out", 2e-3),
-    "efficientnet_lite0": Spec(build_efficientnet_lite0, (150, 200), "top_activation", 5e-4),
-    "efficientnet_lite2": Spec(build_efficientnet_lite2, (150, 200), "top_activation", 4e-4),
+    "efficientnet_lite0": Spec(transfer("efficientnet_lite0"), (150, 200), "top_activation", 5e-4),
+    "efficientnet_lite2": Spec(transfer("efficientnet_lite2"), (150, 200), "top_activation", 4e-4),
 }
 
 
