@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     validation = Validation(model, x_val, y_val, run_dir, args.patience)
     callbacks = [
         validation,
-        keras.callbacks.BackupAndRestore(str(run_dir / "backup")),
+        keras.callbacks.BackupAndRestore(str(run_dir / "backup"), double_checkpoint=True),  # survives a kill mid-save
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=args.resume),
     ]
     print(

@@ -69,8 +69,8 @@ def test_resume_continues_a_stopped_run(tmp_path):
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
         state = run / "state.json"
-        if state.is_file() and json.loads(state.read_text())["epochs"] >= 1 and any((run / "backup").glob("*")):
-            time.sleep(2)
+        saved = (run / "backup" / "training_metadata.json").is_file()  # written after the weights
+        if saved and state.is_file() and json.loads(state.read_text())["epochs"] >= 1:
             break
         time.sleep(0.5)
     proc.kill()
