@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -62,15 +61,13 @@ def load(path: Path | None = None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from skinscan_ui.data import DataError, read_metadata
+    from skinscan_ui.data import metadata_for_cli
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     args = parser.parse_args(argv)
-    try:
-        meta = read_metadata(paths.data_dir(args.data))
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    meta = metadata_for_cli(args.data)
+    if meta is None:
         return 2
     paths.CONTEXT_JSON.write_text(json.dumps(build(meta), indent=1) + "\n")
     print(f"wrote {paths.relative(paths.CONTEXT_JSON)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,15 @@ def read_metadata(folder: Path) -> pd.DataFrame:
     if absent:
         raise DataError(f"{len(absent)} image(s) listed in metadata.csv are missing, e.g. {absent[0]}.jpg")
     return meta
+
+
+def metadata_for_cli(flag: str | None) -> pd.DataFrame | None:
+    """The metadata for a command-line tool, or None after printing the one-line error."""
+    try:
+        return read_metadata(paths.data_dir(flag))
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
 
 
 def split_lesions(meta: pd.DataFrame, fractions: tuple[float, float] = (0.15, 0.15), seed: int = 2018) -> pd.Series:

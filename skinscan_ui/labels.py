@@ -56,11 +56,3 @@ CITATION = (
     "180161 (2018). https://doi.org/10.1038/sdata.2018.161"
 )
 LICENCE = "CC BY-NC-SA 4.0 (Harvard Dataverse, doi:10.7910/DVN/DBW86T)"
-
-
-def index_of(dx: str) -> int:
-    """Position of a diagnosis code in the model output; a clear error for an unknown code."""
-    try:
-        return CLASSES.index(dx)
-    except ValueError:
-        raise ValueError(f"unknown diagnosis {dx!r}; expected one of {', '.join(CLASSES)}") from None

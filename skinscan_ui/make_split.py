@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from skinscan_ui import paths
-from skinscan_ui.data import DataError, read_metadata, split_lesions
+from skinscan_ui.data import metadata_for_cli, split_lesions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -14,10 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args(argv)
-    try:
-        meta = read_metadata(paths.data_dir(args.data))
-    except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    meta = metadata_for_cli(args.data)
+    if meta is None:
         return 2
     meta["split"] = split_lesions(meta, seed=args.seed)
     meta[["image_id", "split"]].sort_values("image_id").to_csv(paths.SPLIT_CSV, index=False)
