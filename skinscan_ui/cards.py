@@ -6,8 +6,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import keras
-
 from skinscan_ui.labels import CITATION, CLASSES, LICENCE, NAMES
 
 
@@ -20,8 +18,10 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def count_macs(model: keras.Model) -> int:
+def count_macs(model) -> int:
     """Multiply-accumulates of one forward pass, from the convolution and dense layers."""
+    import keras
+
     total = 0
     for layer in model.layers:
         if not isinstance(
@@ -125,6 +125,43 @@ A stopped photo is answered "Uncertain" with no diagnosis.
 """
 
 
+def _litert_section(card: dict) -> str:
+    lite = card.get("litert")
+    if not lite:
+        return ""
+    p = lite.get("parity")
+    checked = (
+        f"On the {p['split']} split ({p['images']} images) it agrees with the Keras model on the top-1 class for "
+        f"{p['top1_agreement']:.2%} of images; the largest probability difference is {p['max_probability_difference']:.4f} "
+        f"(mean {p['mean_probability_difference']:.5f}); balanced accuracy {p['balanced_accuracy_litert']:.3f} "
+        f"against Keras's {p['balanced_accuracy_keras']:.3f}."
+        if p
+        else "Parity was not checked (no data folder when it was exported)."
+    )
+    return f"""## LiteRT export (phones, and what the app serves)
+`{lite["file"]}` ({lite["bytes"] / 1e6:.1f} MB, {lite["precision"]}), sha256 `{lite["sha256"]}`, written by
+`python -m skinscan_ui.export --model {card["name"]}`. {checked} One forward pass takes
+{lite["ms_per_image"]:.1f} ms with {lite["runtime"]} on the 2-core CPU ({lite["keras_ms_per_image"]:.1f} ms for Keras).
+Its outputs are the logits, the pooled features (for the not-a-lesion guard) and every class's
+Grad-CAM map, so the app answers without TensorFlow.
+
+"""
+
+
+def _similar_section(card: dict) -> str:
+    sim = card.get("similar_cases")
+    if not sim:
+        return ""
+    t = sim["test"]
+    return f"""## Similar cases
+`{sim["file"]}`: {sim["lesions"]:,} training lesions, one {sim["dimensions"]}-d vector each (principal components of the
+pooled features; no images), built by `python -m skinscan_ui.neighbors --model {card["name"]}`. On the test split
+({t["images"]} images) the majority diagnosis of the {t["k"]} nearest lesions is the true one for {t["majority_agrees"]:.1%}
+of images ({t["balanced"]:.1%} averaged over classes).
+
+"""
+
+
 def markdown(card: dict) -> str:
     """The human-readable card, generated from the JSON so the two never disagree."""
     t = card["test_metrics"]
@@ -183,7 +220,7 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
 - optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
 {_ood_section(card)}
-## Intended use and limits
+{_litert_section(card)}{_similar_section(card)}## Intended use and limits
 For education and demonstration with dermatoscopic photos like HAM10000's (mostly fair-skinned
 European patients, seven diagnoses). Phone photos without a dermatoscope, other skin types, and
 lesions outside these seven classes are out of scope; the app marks such inputs as uncertain.

@@ -1,76 +1,103 @@
 """A loaded model ready to answer: prepare, classify, explain. Shared safely between sessions.
 
-Built once per model (the app caches it); every call after the warm-up reuses the same compiled
-forward and forward+backward graphs, so a request costs about one network pass.
+Built once per model (the app caches it) and warmed up at load. One forward pass of the serving
+graph gives the probabilities, the guard's features and every class's Grad-CAM, so a request
+costs about one network pass and switching the heatmap's class costs nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from skinscan_ui.explain import GradCam
+from skinscan_ui import model_store, paths
+from skinscan_ui.engine import Engine, KerasEngine, LiteEngine
+from skinscan_ui.explain import class_map
 from skinscan_ui.images import prepare
 from skinscan_ui.inference import Prediction, calibrated, decide
-from skinscan_ui.model_store import Card, load
+from skinscan_ui.labels import CLASSES
+from skinscan_ui.model_store import Card, ModelError
 from skinscan_ui.ood import Guard
 
 
 @dataclass(frozen=True)
 class Result:
-    """Everything shown for one photo: the model's view of it, the answer and its heatmap."""
+    """Everything shown for one photo: the model's view of it, the answer and its heatmaps."""
 
     pixels: np.ndarray  # (H, W, 3) uint8, what the network saw
     prediction: Prediction
-    heatmap: np.ndarray  # (H, W) in [0, 1], Grad-CAM for the top-1 class
-    heatmap_class: str
+    maps: np.ndarray  # (h, w, classes) per-class Grad-CAM before upsampling
+
+    @property
+    def heatmap(self) -> np.ndarray:
+        """Grad-CAM of the top-1 class, (H, W) in [0, 1]."""
+        return self.heatmap_for(CLASSES.index(self.prediction.top1))
+
+    def heatmap_for(self, class_index: int) -> np.ndarray:
+        """Grad-CAM of any class (e.g. the second or third of the top-3), (H, W) in [0, 1]."""
+        return class_map(self.maps, class_index, self.pixels.shape[:2])
 
 
 class Classifier:
-    """One model with its card, its Grad-CAM graph and its not-a-lesion guard."""
+    """One model with its card, the engine that runs it and its not-a-lesion guard."""
 
-    def __init__(self, model, card: Card):
-        self.model, self.card = model, card
+    def __init__(self, engine: Engine, card: Card, keras_model=None):
+        self.engine, self.card = engine, card
         self.size = card.input_size
-        self.cam = GradCam(model, card.last_conv)
         self.guard = Guard.for_model(card.path)
+        self._keras_model = keras_model
 
     @classmethod
-    def load(cls, name_or_path: str | None = None) -> Classifier:
-        return cls(*load(name_or_path))
+    def load(cls, name_or_path: str | None = None, engine: str = "auto", weights_dir: Path | None = None) -> Classifier:
+        """engine 'auto' runs the model's checked LiteRT export when one ships, else Keras."""
+        path, card = model_store.find(name_or_path, weights_dir)
+        lite = model_store.litert_file(card) if engine in ("auto", "litert") else None
+        if lite is not None:
+            return cls(LiteEngine(lite), card)
+        if engine == "litert":
+            raise ModelError(f"{paths.relative(path)} has no LiteRT export (run python -m skinscan_ui.export)")
+        model, card = model_store.load(str(path))
+        return cls(KerasEngine(model, card.last_conv), card, model)
+
+    @property
+    def keras_model(self):
+        """The Keras model, loaded on first use (tf-keras-vis's methods need it; LiteRT does not)."""
+        if self._keras_model is None:
+            self._keras_model = model_store.load(str(self.card.path))[0]
+        return self._keras_model
 
     def warm_up(self) -> None:
-        """Trace both graphs now, so the first real photo is answered at full speed."""
-        blank = np.zeros((1, *self.size, 3), np.uint8)
-        self.cam.forward(blank)
-        self.cam.explain(blank)
+        """Run one blank image now, so the first real photo is answered at full speed."""
+        self.engine.run(np.zeros((1, *self.size, 3), np.uint8))
 
-    def _decide(self, raw: np.ndarray, features: np.ndarray, pixels: np.ndarray) -> list[Prediction]:
-        probs = calibrated(raw, self.card.temperature)
-        unlike = self.guard.reasons(features, pixels)
-        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)]
+    def features(self, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+        """Pooled penultimate features of prepared uint8 images (the guard and similar cases use them)."""
+        return np.concatenate(
+            [
+                self.engine.run(np.asarray(images[i : i + batch_size])).features
+                for i in range(0, len(images), batch_size)
+            ]
+        )
+
+    def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], np.ndarray]:
+        out = self.engine.run(pixels)
+        probs = calibrated(out.logits, self.card.temperature)
+        unlike = self.guard.reasons(out.features, pixels)
+        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out.maps
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
-        """Predictions for many photos, batched through the compiled forward pass."""
+        """Predictions for many photos, batched through the forward pass."""
         out: list[Prediction] = []
         for start in range(0, len(images), batch_size):
             batch = np.stack([prepare(im, self.size) for im in images[start : start + batch_size]])
-            out.extend(self._decide(*self.cam.forward(batch), batch))
+            out.extend(self._predict(batch)[0])
         return out
 
     def analyse(self, image: Image.Image) -> Result:
-        """Prediction and top-1 Grad-CAM of one photo in a single forward+backward pass.
-
-        The heatmap is computed for the class the forward pass ranks first; calibration is
-        monotonic, so that is also the calibrated top-1.
-        """
+        """Prediction and every class's Grad-CAM of one photo, from a single forward pass."""
         pixels = prepare(image, self.size)[None]
-        probs, features, cams = self.cam.explain(pixels)
-        prediction = self._decide(probs, features, pixels)[0]
-        return Result(pixels[0], prediction, cams[0], prediction.top1)
-
-    def heatmap(self, pixels: np.ndarray, class_index: int) -> np.ndarray:
-        """Grad-CAM of one prepared image for any class (e.g. the second or third of the top-3)."""
-        return self.cam.explain(pixels[None], class_index)[2][0]
+        predictions, maps = self._predict(pixels)
+        return Result(pixels[0], predictions[0], maps[0])

@@ -1,76 +1,33 @@
-"""Grad-CAM: tf-keras-vis as the reference method, and a fast path built once per model.
+"""Grad-CAM: the per-class maps of the serving graph, tf-keras-vis as the reference, and the overlay.
 
-The fast path computes the class scores, the pooled features and the heatmap in one compiled
-forward+backward pass; a test shows it matches tf-keras-vis's `Gradcam`.
+`models.serving_model` returns each class's Grad-CAM (before ReLU) from the forward pass; here it
+is stretched to the photo. A test shows it equals tf-keras-vis's `Gradcam`; tf-keras-vis's
+Grad-CAM++ and Score-CAM stay available on request (they need the Keras model and TensorFlow).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import tensorflow as tf
-from scipy.ndimage import zoom
 
 
-def _pre_softmax(model):
-    """(inputs -> [last conv, penultimate features]) and the final Dense layer, for logits."""
-    import keras
-
-    dense = model.layers[-1]
-    if not isinstance(dense, keras.layers.Dense):
-        raise TypeError(f"model {model.name} must end in a Dense layer, not {type(dense).__name__}")
-    return dense
+def class_map(maps: np.ndarray, class_index: int, size: tuple[int, int]) -> np.ndarray:
+    """One class's Grad-CAM from the serving graph's (h, w, classes) maps, (height, width) in [0, 1]."""
+    return upsample(np.maximum(maps[..., class_index], 0.0), size)
 
 
-class GradCam:
-    """Probabilities, features and a Grad-CAM heatmap from one compiled pass."""
-
-    def __init__(self, model, layer: str):
-        import keras
-
-        self.dense = _pre_softmax(model)
-        self.size = tuple(model.input_shape[1:3])
-        self.graph = keras.Model(model.inputs, [model.get_layer(layer).output, self.dense.input])
-        self._forward = tf.function(self._forward_impl, reduce_retracing=True)
-        self._explain = tf.function(self._explain_impl, reduce_retracing=True)
-
-    def _logits(self, features):
-        return tf.matmul(features, self.dense.kernel) + self.dense.bias
-
-    def _forward_impl(self, images):
-        _, features = self.graph(images, training=False)
-        return tf.nn.softmax(self._logits(features)), features
-
-    def _explain_impl(self, images, class_index):
-        with tf.GradientTape() as tape:
-            conv, features = self.graph(images, training=False)
-            logits = self._logits(features)
-            top1 = tf.argmax(logits, axis=1, output_type=tf.int32)
-            chosen = tf.where(class_index < 0, top1, tf.fill(tf.shape(top1), class_index))
-            score = tf.gather(logits, chosen, axis=1, batch_dims=1)
-        grads = tape.gradient(score, conv)
-        weights = tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
-        cam = tf.nn.relu(tf.reduce_sum(weights * conv, axis=-1))
-        return tf.nn.softmax(logits), features, cam
-
-    def forward(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Uncalibrated softmax probabilities and penultimate features for a uint8 batch."""
-        probs, features = self._forward(tf.convert_to_tensor(images, tf.float32))
-        return probs.numpy(), features.numpy()
-
-    def explain(self, images: np.ndarray, class_index: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(probabilities, features, heatmaps in [0, 1] at input size) in one pass.
-
-        `class_index` -1 explains each image's own top-1 class.
-        """
-        probs, features, cams = self._explain(
-            tf.convert_to_tensor(images, tf.float32), tf.constant(class_index, tf.int32)
-        )
-        return probs.numpy(), features.numpy(), np.stack([upsample(c, self.size) for c in cams.numpy()])
+def _axis_weights(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower index, upper index and weight of the upper one for corner-aligned linear interpolation."""
+    pos = np.linspace(0.0, n_in - 1.0, n_out)
+    lo = np.minimum(np.floor(pos).astype(int), max(n_in - 2, 0))
+    return lo, np.minimum(lo + 1, n_in - 1), pos - lo
 
 
 def upsample(cam: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A coarse heatmap stretched (linear spline, as tf-keras-vis does) to (height, width), in [0, 1]."""
-    out = zoom(cam.astype(np.float32), (size[0] / cam.shape[0], size[1] / cam.shape[1]), order=1)
+    """A coarse heatmap stretched bilinearly (as tf-keras-vis's linear zoom does) to (height, width), in [0, 1]."""
+    (y0, y1, wy), (x0, x1, wx) = _axis_weights(cam.shape[0], size[0]), _axis_weights(cam.shape[1], size[1])
+    a = cam.astype(np.float32)
+    rows = a[y0] * (1 - wy)[:, None] + a[y1] * wy[:, None]
+    out = (rows[:, x0] * (1 - wx) + rows[:, x1] * wx).astype(np.float32)
     lo, hi = float(out.min()), float(out.max())
     return (out - lo) / (hi - lo) if hi > lo else np.zeros_like(out)
 

@@ -16,7 +16,6 @@ import numpy as np
 from skinscan_ui import cards, ood, paths
 from skinscan_ui.data import DataError, dataset
 from skinscan_ui.images import prepare
-from skinscan_ui.model_store import load
 from skinscan_ui.nonlesion import non_lesions
 
 
@@ -26,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     parser.add_argument("--keep", type=float, default=0.975, help="share of validation lesions that must pass")
     args = parser.parse_args(argv)
-    from skinscan_ui.explain import GradCam
+    from skinscan_ui.classifier import Classifier
 
-    model, card = load(args.model)
-    cam = GradCam(model, card.last_conv)
+    classifier = Classifier.load(args.model, engine="keras")
+    card = classifier.card
     folder = paths.data_dir(args.data)
     try:
         parts = {part: dataset(folder, part, card.input_size)[:2] for part in ("train", "val", "test")}
@@ -37,16 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    def features(x: np.ndarray) -> np.ndarray:
-        return np.concatenate([cam.forward(np.asarray(x[i : i + 64]))[1] for i in range(0, len(x), 64)])
-
-    f = {part: features(x) for part, (x, _) in parts.items()}
+    f = {part: classifier.features(x) for part, (x, _) in parts.items()}
     x = {part: xy[0] for part, xy in parts.items()}
     guard = ood.fit(f["train"], parts["train"][1], x["train"], f["val"], np.asarray(x["val"]), keep=args.keep)
     guard.save(card.path)
     others = non_lesions()
     other_pixels = np.stack([prepare(img, card.input_size) for img in others.values()])
-    flagged = {name: not ok for name, ok in zip(others, guard.passes(features(other_pixels), other_pixels))}
+    flagged = {name: not ok for name, ok in zip(others, guard.passes(classifier.features(other_pixels), other_pixels))}
     report = {
         "method": "Mahalanobis distances of penultimate features (to the nearest class, shared covariance) "
         "and of nine colour/texture image statistics; failing either stops the photo",

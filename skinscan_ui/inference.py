@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skinscan_ui.calibration import apply_temperature, malignant_probability
+from skinscan_ui.calibration import malignant_probability
 from skinscan_ui.labels import CLASSES, NAMES
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
@@ -82,6 +82,8 @@ def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = No
     return Prediction(probs, mal, outcome, reason)
 
 
-def calibrated(raw: np.ndarray, temperature: float) -> np.ndarray:
-    """The model's softmax output, temperature-scaled as its card says."""
-    return apply_temperature(np.asarray(raw, dtype=np.float64), temperature)
+def calibrated(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T): the model's probabilities, temperature-scaled as its card says."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)

@@ -117,20 +117,39 @@ def _guess_last_conv(model) -> str:
     raise ModelError(f"model {model.name} has no convolutional layer for Grad-CAM")
 
 
-def load(name_or_path: str | None = None, weights_dir: Path | None = None):
-    """(keras model, card) after checking the file exists, matches its card and loads safely."""
-    import keras
-
-    path = resolve(name_or_path, weights_dir)
-    if not path.is_file():
-        names = ", ".join(c.name for c in available(weights_dir)) or "none"
-        raise ModelError(f"model file {paths.relative(path)} is missing (models available: {names})")
-    card = read_card(path)
-    if card is not None and card.sha256 and sha256(path) != card.sha256:
+def _verify(path: Path, expected: str | None) -> None:
+    if expected and sha256(path) != expected:
         raise ModelError(
             f"model file {paths.relative(path)} does not match the sha256 in its card: "
             "it is corrupt or has been altered; restore it from the repository"
         )
+
+
+def find(name_or_path: str | None = None, weights_dir: Path | None = None) -> tuple[Path, Card | None]:
+    """The model file and its card (None for a card-less file), after checking the file exists."""
+    path = resolve(name_or_path, weights_dir)
+    if not path.is_file():
+        names = ", ".join(c.name for c in available(weights_dir)) or "none"
+        raise ModelError(f"model file {paths.relative(path)} is missing (models available: {names})")
+    return path, read_card(path)
+
+
+def litert_file(card: Card | None) -> Path | None:
+    """The LiteRT export recorded in the card, checked against its sha256; None when none ships."""
+    info = card.data.get("litert") if card else None
+    path = card.path.with_suffix(".tflite") if card else None
+    if not info or not path.is_file():
+        return None
+    _verify(path, info.get("sha256"))
+    return path
+
+
+def load(name_or_path: str | None = None, weights_dir: Path | None = None):
+    """(keras model, card) after checking the file exists, matches its card and loads safely."""
+    import keras
+
+    path, card = find(name_or_path, weights_dir)
+    _verify(path, card.sha256 if card else None)
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for a broken zip or config

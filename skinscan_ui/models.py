@@ -110,3 +110,38 @@ def build(name: str, **kwargs) -> keras.Model:
         raise KeyError(f"unknown model {name!r}; registered: {', '.join(REGISTRY)}")
     spec = REGISTRY[name]
     return spec.build(input_size=kwargs.pop("input_size", spec.input_size), **kwargs)
+
+
+def serving_model(model: keras.Model, last_conv: str) -> keras.Model:
+    """The trained network re-wired to return logits, pooled features and per-class maps in one pass.
+
+    Every shipped model ends in global average pooling and one Dense layer, so the gradient of a
+    class logit with respect to the last convolution's output is that class's Dense weights, the same
+    at every position: Grad-CAM's channel weights are the head's weights (Zhou et al.'s CAM). A 1x1
+    projection of the last convolution onto those weights therefore gives every class's Grad-CAM
+    from the forward pass alone, and the model can run where there is no autodiff (LiteRT).
+    """
+    names = [layer.name for layer in model.layers]
+    head, between = model.layers[-1], model.layers[names.index(last_conv) + 1 : -1]
+    kinds = [type(layer) for layer in between]
+    if (
+        not isinstance(head, layers.Dense)
+        or kinds.count(layers.GlobalAveragePooling2D) != 1
+        or not set(kinds)
+        <= {
+            layers.GlobalAveragePooling2D,
+            layers.Dropout,
+        }
+    ):
+        raise ValueError(f"model {model.name} must end in {last_conv}, global average pooling and one Dense layer")
+    conv = model.get_layer(last_conv).output
+    features = head.input
+    logits = layers.Dense(head.units, name="logits")(features)
+    maps = layers.Dense(head.units, use_bias=False, name="maps")(conv)
+    serving = keras.Model(
+        model.inputs, {"logits": logits, "features": features, "maps": maps}, name=f"{model.name}_serving"
+    )
+    kernel, bias = head.get_weights()
+    serving.get_layer("logits").set_weights([kernel, bias])
+    serving.get_layer("maps").set_weights([kernel])
+    return serving

@@ -12,7 +12,8 @@ failing either is "unlike the training images" and gets no diagnosis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -35,8 +36,22 @@ def image_statistics(pixels: np.ndarray) -> np.ndarray:
 
 
 def _mahalanobis(x: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    diff = x[:, None, :] - means[None, :, :]  # (N, K, D)
-    return np.einsum("nkd,de,nke->nk", diff, precision, diff).min(axis=1)
+    return _Whitened(means, precision).distance(x)
+
+
+class _Whitened:
+    """Squared Mahalanobis distance to the nearest mean as a Euclidean one after whitening.
+
+    With precision = L Lᵀ (Cholesky), d² = ‖xL − μL‖²: one (D, D) product per photo, not one per class.
+    """
+
+    def __init__(self, means: np.ndarray, precision: np.ndarray):
+        self.factor = np.linalg.cholesky(np.asarray(precision, np.float64)).astype(np.float32)
+        self.means = np.asarray(means, np.float32) @ self.factor
+
+    def distance(self, x: np.ndarray) -> np.ndarray:
+        z = np.asarray(x, np.float32) @ self.factor
+        return ((z[:, None, :] - self.means[None]) ** 2).sum(-1).min(axis=1)
 
 
 @dataclass(frozen=True)
@@ -64,19 +79,27 @@ class Guard:
             return cls(**{k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files})
 
     def save(self, model_path: Path) -> None:
-        arrays = {k: np.asarray(v, np.float32) for k, v in self.__dict__.items()}
+        arrays = {f.name: np.asarray(getattr(self, f.name), np.float32) for f in fields(self)}
         np.savez_compressed(self.path_for(model_path), **arrays)
 
     @property
     def active(self) -> bool:
         return self.threshold is not None
 
+    @cached_property
+    def _features(self) -> _Whitened:
+        return _Whitened(self.means, self.precision)
+
+    @cached_property
+    def _images(self) -> _Whitened:
+        return _Whitened(self.image_mean, self.image_precision)
+
     def feature_score(self, features: np.ndarray) -> np.ndarray:
         """Squared Mahalanobis distance to the nearest class mean (higher = stranger)."""
-        return _mahalanobis(features, self.means, self.precision)
+        return self._features.distance(features)
 
     def image_score(self, pixels: np.ndarray) -> np.ndarray:
-        return _mahalanobis(image_statistics(pixels), self.image_mean, self.image_precision)
+        return self._images.distance(image_statistics(pixels))
 
     def passes(self, features: np.ndarray, pixels: np.ndarray) -> np.ndarray:
         """True where a prepared photo looks like a training lesion to both detectors."""

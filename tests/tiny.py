@@ -49,7 +49,7 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     import keras
 
     from skinscan_ui import cards, ood
-    from skinscan_ui.explain import GradCam
+    from skinscan_ui.engine import KerasEngine
 
     keras.utils.set_random_seed(0)
     x, y = synthetic(20)
@@ -59,9 +59,10 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.keras"
     model.save(path)
-    _, features = GradCam(model, "last_conv").forward(x)
+    engine = KerasEngine(model, "last_conv")
+    features = engine.run(x).features
     xv, yv = synthetic(5, seed=1)
-    _, val_features = GradCam(model, "last_conv").forward(xv)
+    val_features = engine.run(xv).features
     ood.fit(features, y, x, val_features, xv).save(path)
     confusion = np.zeros((7, 7), int)
     for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1)):
@@ -73,21 +74,48 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     card = {
         "name": name,
         "summary": "Tiny test model.",
+        "architecture": "two convolutions, global average pooling, softmax",
         "input_size": list(SIZE),
         "last_conv": "last_conv",
         "temperature": 1.0,
         "referral_threshold": 0.5,
+        "file": f"{name}.keras",
+        "file_bytes": path.stat().st_size,
         "sha256": cards.sha256(path),
         "parameters": model.count_params(),
+        "flops": 2 * cards.count_macs(model),
         "test_metrics": {
             "n": 35,
             "accuracy": 0.9,
             "balanced_accuracy": 0.9,
+            "top2_accuracy": 0.95,
+            "top3_accuracy": 0.97,
+            "macro_auc": 0.96,
             "melanoma_auc": 0.95,
             "ece": 0.05,
             "referral": {"threshold": 0.5, "sensitivity": 0.9, "specificity": 0.8},
             "per_class": per_class,
             "confusion_matrix": {"labels": list(per_class), "matrix": confusion.tolist()},
+        },
+        "val_metrics": {"balanced_accuracy": 0.9, "accuracy": 0.9},
+        "confusion_plot": f"{name}_confusion.png",
+        "reliability_plot": f"{name}_reliability.png",
+        "training": {
+            "command": "tests/tiny.py",
+            "data_sha256": "synthetic",
+            "split_file": "synthetic",
+            "split_seed": 0,
+            "split_sizes": {"train": 140, "val": 35},
+            "epochs": epochs,
+            "best_epoch": epochs,
+            "wall_seconds": 1.0,
+            "hardware": "test machine",
+            "imbalance": "none",
+            "augmentation": "none",
+            "optimizer": "Adam 3e-3",
+            "seed": 0,
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
         },
     }
     (folder / f"{name}.json").write_text(json.dumps(card))

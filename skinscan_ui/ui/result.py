@@ -57,14 +57,11 @@ def explanation(model: str, result: Result) -> None:
         list(METHODS),
         format_func=METHODS.get,
         key="cam_method",
-        help="Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds.",
+        help="Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds, more the first time.",
     )
     opacity = c3.slider("Heatmap opacity", 0.0, 1.0, 0.45, 0.05, key="cam_opacity")
-    if dx == result.heatmap_class and method == "gradcam":
-        cam = result.heatmap
-    else:
-        with st.spinner(f"Computing {METHODS[method]}…"):
-            cam = services.heatmap(model, result, CLASSES.index(dx), method)
+    with st.spinner(f"Computing {METHODS[method]}…"):
+        cam = services.heatmap(model, result, CLASSES.index(dx), method)
     blended = overlay(result.pixels, cam, opacity)
     left, right, _ = st.columns([2, 2, 1])
     left.image(result.pixels, caption="What the model saw", width="stretch")

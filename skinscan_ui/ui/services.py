@@ -12,14 +12,13 @@ from skinscan_ui import context, examples, paths
 from skinscan_ui.classifier import Classifier, Result
 from skinscan_ui.explain import reference_gradcam
 from skinscan_ui.images import load_image
-from skinscan_ui.model_store import load
 
 RESULTS_KEPT = 8  # per session; a slider move or a class switch reuses them
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)
 def _load(name: str, weights_dir: str) -> Classifier:
-    model = Classifier(*load(name, Path(weights_dir)))
+    model = Classifier.load(name, weights_dir=Path(weights_dir))
     model.warm_up()
     return model
 
@@ -58,15 +57,14 @@ def analyse(model_name: str, data: bytes) -> Result:
 
 
 def heatmap(model_name: str, result: Result, class_index: int, method: str) -> np.ndarray:
-    """Grad-CAM of another class, or by another tf-keras-vis method, cached in the session."""
+    """Grad-CAM of any class; tf-keras-vis's other methods computed once per session (they need TensorFlow)."""
+    if method == "gradcam":
+        return result.heatmap_for(class_index)
     key = (model_name, hashlib.sha256(result.pixels.tobytes()).hexdigest(), class_index, method)
     cache: dict = st.session_state.setdefault("heatmaps", {})
     if key not in cache:
         model = classifier(model_name)
-        if method == "gradcam":
-            cache[key] = model.heatmap(result.pixels, class_index)
-        else:
-            cache[key] = reference_gradcam(model.model, result.pixels, class_index, model.card.last_conv, method)
+        cache[key] = reference_gradcam(model.keras_model, result.pixels, class_index, model.card.last_conv, method)
         while len(cache) > RESULTS_KEPT * 3:
             cache.pop(next(iter(cache)))
     return cache[key]

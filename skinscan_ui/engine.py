@@ -1,0 +1,61 @@
+"""Running a model's serving graph: LiteRT when a checked `.tflite` ships beside it, else Keras.
+
+Both run the graph of `models.serving_model` (logits, pooled features, per-class maps) on a uint8
+batch. LiteRT starts in milliseconds and needs no TensorFlow, which keeps the app small and its
+first answer fast; Keras is the reference and the fallback for models shipped without an export.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+import numpy as np
+
+
+class Outputs(NamedTuple):
+    logits: np.ndarray  # (N, classes), before softmax and temperature
+    features: np.ndarray  # (N, D), globally pooled last convolution
+    maps: np.ndarray  # (N, h, w, classes), each class's Grad-CAM before ReLU and upsampling
+
+
+class Engine(Protocol):
+    name: str
+
+    def run(self, images: np.ndarray) -> Outputs: ...
+
+
+class LiteEngine:
+    """A `.tflite` export run by LiteRT's interpreter, one request at a time (it is not thread-safe)."""
+
+    name = "litert"
+
+    def __init__(self, path: Path, threads: int | None = None):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interpreter = Interpreter(model_path=str(path), num_threads=threads or os.cpu_count() or 1)
+        self.runner = self.interpreter.get_signature_runner()
+        self.input_name = next(iter(self.runner.get_input_details()))
+        self._lock = threading.Lock()
+
+    def run(self, images: np.ndarray) -> Outputs:
+        with self._lock:
+            out = self.runner(**{self.input_name: np.asarray(images, np.float32)})
+        return Outputs(out["logits"], out["features"], out["maps"])
+
+
+class KerasEngine:
+    """The Keras model itself, re-wired by `models.serving_model`."""
+
+    name = "keras"
+
+    def __init__(self, model, last_conv: str):
+        from skinscan_ui.models import serving_model
+
+        self.serving = serving_model(model, last_conv)
+
+    def run(self, images: np.ndarray) -> Outputs:
+        out = self.serving.predict_on_batch(np.asarray(images, np.float32))
+        return Outputs(*(np.asarray(out[k]) for k in ("logits", "features", "maps")))

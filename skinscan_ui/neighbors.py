@@ -1,0 +1,155 @@
+"""Similar known cases: the training lesions nearest to a photo in the network's feature space.
+
+The index is committed beside the model (`weights/<name>.neighbors.npz`): one vector per training
+lesion (the mean of its photos' pooled features, projected on 64 principal components and
+normalised), the lesion's first image id and its diagnosis. No images; the app shows thumbnails
+only when a data folder is there. It records the sha256 of the model it was built with, and is
+ignored for any other model.
+
+    python -m skinscan_ui.neighbors [--model NAME] [--data DIR] [--k 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
+
+K = 5
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    image_id: str
+    dx: str
+    similarity: float  # cosine, in [-1, 1]
+
+
+@dataclass(frozen=True)
+class Index:
+    model_sha256: str
+    mean: np.ndarray  # (D,)
+    components: np.ndarray  # (D, d)
+    vectors: np.ndarray  # (lesions, d), unit length
+    image_ids: np.ndarray  # (lesions,) str
+    labels: np.ndarray  # (lesions,) class index
+
+    @staticmethod
+    def path_for(model_path: Path) -> Path:
+        return Path(model_path).with_suffix(".neighbors.npz")
+
+    @classmethod
+    def for_model(cls, model_path: Path, model_sha256: str | None) -> Index | None:
+        """The index stored beside a model, or None when there is none or it was built for another model."""
+        path = cls.path_for(model_path)
+        if not path.is_file():
+            return None
+        with np.load(path, allow_pickle=False) as f:
+            index = cls(**{k: (str(f[k]) if k == "model_sha256" else f[k]) for k in f.files})
+        return index if model_sha256 and index.model_sha256 == model_sha256 else None
+
+    def save(self, model_path: Path) -> None:
+        np.savez_compressed(
+            self.path_for(model_path),
+            model_sha256=np.array(self.model_sha256),
+            mean=self.mean.astype(np.float32),
+            components=self.components.astype(np.float32),
+            vectors=self.vectors.astype(np.float16),
+            image_ids=self.image_ids.astype(str),
+            labels=self.labels.astype(np.int8),
+        )
+
+    def project(self, features: np.ndarray) -> np.ndarray:
+        return _project(features, self.mean, self.components)
+
+    def query(self, features: np.ndarray, k: int = K) -> list[list[Neighbour]]:
+        """The k most similar training lesions for each row of pooled features."""
+        sims = self.project(features) @ self.vectors.astype(np.float32).T
+        top = np.argsort(-sims, axis=1)[:, :k]
+        return [
+            [Neighbour(str(self.image_ids[j]), CLASSES[int(self.labels[j])], float(s[j])) for j in row]
+            for s, row in zip(sims, top)
+        ]
+
+
+def _project(features: np.ndarray, mean: np.ndarray, components: np.ndarray) -> np.ndarray:
+    z = (np.asarray(features, np.float32) - mean) @ components
+    return z / np.maximum(np.linalg.norm(z, axis=-1, keepdims=True), 1e-12)
+
+
+def malignant_count(neighbours: list[Neighbour]) -> int:
+    return sum(CLASSES.index(n.dx) in MALIGNANT_INDICES for n in neighbours)
+
+
+def majority(neighbours: list[Neighbour]) -> str:
+    """The most common diagnosis among the neighbours (ties go to the most similar)."""
+    counts: dict[str, int] = {}
+    for n in neighbours:
+        counts[n.dx] = counts.get(n.dx, 0) + 1
+    return max(counts, key=lambda dx: (counts[dx], -[n.dx for n in neighbours].index(dx)))
+
+
+def build(
+    features: np.ndarray, y: np.ndarray, image_ids: list[str], lesion_ids: list[str], model_sha256: str, dims: int = 64
+) -> Index:
+    """One unit vector per lesion (mean of its photos' features) on the top principal components."""
+    features = np.asarray(features, np.float64)
+    mean = features.mean(axis=0).astype(np.float32)
+    _, _, vt = np.linalg.svd(features - mean, full_matrices=False)
+    components = vt[: min(dims, len(vt))].T.astype(np.float32)
+    rows: dict[str, list[int]] = {}
+    for i, lesion in enumerate(lesion_ids):
+        rows.setdefault(lesion, []).append(i)
+    vectors = _project(np.stack([features[r].mean(axis=0) for r in rows.values()]), mean, components)
+    first = [r[0] for r in rows.values()]
+    return Index(model_sha256, mean, components, vectors, np.array([image_ids[i] for i in first]), np.asarray(y)[first])
+
+
+def agreement(index: Index, features: np.ndarray, y: np.ndarray, k: int = K) -> dict:
+    """How often the neighbours' majority diagnosis is the true one (overall and mean per class)."""
+    predicted = np.array([CLASSES.index(majority(n)) for n in index.query(features, k)])
+    hits = predicted == np.asarray(y)
+    per_class = [float(hits[y == c].mean()) for c in np.unique(y)]
+    return {"k": k, "images": len(y), "majority_agrees": float(hits.mean()), "balanced": float(np.mean(per_class))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from skinscan_ui import cards, paths
+    from skinscan_ui.classifier import Classifier
+    from skinscan_ui.data import DataError, dataset
+    from skinscan_ui.model_store import ModelError
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="a model name in weights/ (default: the app's default)")
+    parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
+    parser.add_argument("--k", type=int, default=K)
+    args = parser.parse_args(argv)
+    try:
+        classifier = Classifier.load(args.model)
+        folder = paths.data_dir(args.data)
+        x, y, rows = dataset(folder, "train", classifier.size)
+        x_test, y_test, _ = dataset(folder, "test", classifier.size)
+    except (ModelError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    card = classifier.card
+    index = build(classifier.features(x), y, rows["image_id"].tolist(), rows["lesion_id"].tolist(), card.sha256 or "")
+    index.save(card.path)
+    report = {
+        "file": str(paths.relative(Index.path_for(card.path))),
+        "lesions": len(index.vectors),
+        "dimensions": int(index.components.shape[1]),
+        "test": agreement(index, classifier.features(x_test), y_test, args.k),
+    }
+    cards.write({**card.data, "similar_cases": report}, card.path.parent)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
