@@ -14,12 +14,13 @@ import numpy as np
 from PIL import Image
 
 from skinscan_ui import model_store, paths
-from skinscan_ui.engine import Engine, KerasEngine, LiteEngine
+from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs
 from skinscan_ui.explain import class_map
 from skinscan_ui.images import prepare
 from skinscan_ui.inference import Prediction, calibrated, decide
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.model_store import Card, ModelError
+from skinscan_ui.neighbors import Index, Neighbour
 from skinscan_ui.ood import Guard
 
 
@@ -30,6 +31,7 @@ class Result:
     pixels: np.ndarray  # (H, W, 3) uint8, what the network saw
     prediction: Prediction
     maps: np.ndarray  # (h, w, classes) per-class Grad-CAM before upsampling
+    similar: tuple[Neighbour, ...] = ()  # nearest training lesions, most similar first
 
     @property
     def heatmap(self) -> np.ndarray:
@@ -48,6 +50,7 @@ class Classifier:
         self.engine, self.card = engine, card
         self.size = card.input_size
         self.guard = Guard.for_model(card.path)
+        self.index = Index.for_model(card.path, card.sha256)
         self._keras_model = keras_model
 
     @classmethod
@@ -82,11 +85,11 @@ class Classifier:
             ]
         )
 
-    def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], np.ndarray]:
+    def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], Outputs]:
         out = self.engine.run(pixels)
         probs = calibrated(out.logits, self.card.temperature)
         unlike = self.guard.reasons(out.features, pixels)
-        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out.maps
+        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
         """Predictions for many photos, batched through the forward pass."""
@@ -97,7 +100,8 @@ class Classifier:
         return out
 
     def analyse(self, image: Image.Image) -> Result:
-        """Prediction and every class's Grad-CAM of one photo, from a single forward pass."""
+        """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
         pixels = prepare(image, self.size)[None]
-        predictions, maps = self._predict(pixels)
-        return Result(pixels[0], predictions[0], maps[0])
+        predictions, out = self._predict(pixels)
+        similar = tuple(self.index.query(out.features)[0]) if self.index else ()
+        return Result(pixels[0], predictions[0], out.maps[0], similar)

@@ -174,3 +174,25 @@ def test_examples_are_hidden_without_data(use_tiny, monkeypatch, tmp_path):
     monkeypatch.setenv("SKINSCAN_DATA", str(tmp_path))
     at = app()
     assert [t.label for t in at.tabs] == ["Upload a photo", "Take a photo"]
+
+
+def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tiny):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    at = app()
+    at.radio(key="mode").set_value("batch").run()
+    png = BytesIO()
+    Image.fromarray(synthetic(1, seed=3)[0][1]).save(png, "PNG")  # lossless, at the tiny model's size: referred
+    files = [("nevus.jpg", lesion_jpeg(5), "image/jpeg"), ("bcc.png", png.getvalue(), "image/png")]
+    files.append(("notes.jpg", b"not a photo", "image/jpeg"))
+    at.file_uploader(key="batch_upload").set_value(files).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["file"]) == ["bcc.png", "nevus.jpg", "notes.jpg"]
+    assert table["outcome"].iloc[0].startswith("Refer") and table["outcome"].iloc[2].startswith("Not analysed")
+    assert any("3 photos" in m.value and "1 to refer" in m.value for m in at.markdown)
+    pdf = PdfReader(BytesIO(at.session_state["batch_pdf"]))
+    assert len(pdf.pages) == 3
+    assert "bcc.png" in pdf.pages[0].extract_text() and "could not be analysed" in pdf.pages[2].extract_text()

@@ -98,3 +98,26 @@ def test_camera_with_a_fake_device(server):
         wait_for_result(page)
         assert page.locator("[data-testid='stMetric']").count() == 3
         shot(page, "browser_camera.png")
+
+
+def test_batch_mode_table_heatmap_and_pdf(server, photo, tmp_path):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(dict(bad_files())["truncated.jpg"])
+    second = tmp_path / "second.png"
+    Image.open(photo).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(second)
+    with browser_page(height=1800) as page:
+        page.goto(server)
+        page.get_by_text("Several photos").click()
+        page.locator("input[type=file]").first.set_input_files([str(photo), str(second), str(broken)])
+        page.get_by_text("3 photos", exact=False).wait_for(timeout=90_000)
+        page.locator("[data-testid='stDataFrame']").wait_for()
+        with page.expect_download() as download:
+            page.get_by_text("Download report (PDF)").click()
+        target = tmp_path / "report.pdf"
+        download.value.save_as(target)
+        from pypdf import PdfReader
+
+        assert len(PdfReader(target).pages) == 3
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.wait_for_timeout(1000)
+        shot(page, "browser_batch.png")

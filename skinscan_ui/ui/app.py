@@ -9,8 +9,9 @@ import streamlit as st
 from skinscan_ui.images import ImageError
 from skinscan_ui.model_store import ModelError
 from skinscan_ui.ui import services
+from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
-from skinscan_ui.ui.result import dataset_context, explanation, outcome, top3
+from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import sidebar
 
 
@@ -22,7 +23,6 @@ def main() -> None:
         "likely of seven diagnoses with calibrated probabilities, where the network looked, and how "
         "the diagnosis presents in the HAM10000 data set. *A teaching demo, not a diagnosis.*"
     )
-    photo = photo_input()
     if settings.model is None:
         return
     try:
@@ -30,6 +30,10 @@ def main() -> None:
     except ModelError as exc:
         st.error(f"The model **{settings.model}** cannot be used: {exc}.")
         return
+    if settings.mode == "batch":
+        batch_page(settings.model)
+        return
+    photo = photo_input()
     if photo is None:
         st.info(
             "Waiting for a photo. Nothing is analysed until you upload or take one.", icon=":material/photo_camera:"
@@ -53,5 +57,6 @@ def main() -> None:
     top3(result)
     st.divider()
     explanation(settings.model, result)
+    similar_cases(result)
     st.divider()
     dataset_context(model.card, result, settings)

@@ -7,13 +7,14 @@ import io
 import streamlit as st
 from PIL import Image
 
-from skinscan_ui import charts
+from skinscan_ui import charts, paths
 from skinscan_ui.classifier import Result
 from skinscan_ui.context import ContextError
 from skinscan_ui.explain import overlay
 from skinscan_ui.inference import OUTCOME_TEXT
 from skinscan_ui.labels import CLASSES, DESCRIPTIONS, NAMES
 from skinscan_ui.model_store import Card
+from skinscan_ui.neighbors import majority, malignant_count
 from skinscan_ui.ood import UNLIKE
 from skinscan_ui.ui import services
 from skinscan_ui.ui.sidebar import Settings
@@ -101,3 +102,26 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
             f"{dx} answers were right (precision), over {m['support']} test images."
         )
         st.plotly_chart(charts.reliability(card.data, dx), key="reliability")
+
+
+def similar_cases(result: Result) -> None:
+    """The nearest known training lesions: their diagnoses always, their photos when the data is here."""
+    if not result.similar:
+        return
+    st.subheader("Similar known cases")
+    malignant = malignant_count(list(result.similar))
+    st.markdown(
+        f"The {len(result.similar)} HAM10000 training lesions nearest to this photo in the network's feature "
+        f"space: **{malignant} of {len(result.similar)} malignant**, most often *{NAMES[majority(list(result.similar))]}*."
+    )
+    folder = paths.data_dir()
+    for col, n in zip(st.columns(len(result.similar)), result.similar):
+        photo = folder / f"{n.image_id}.jpg"
+        if photo.is_file():
+            col.image(str(photo), width="stretch")
+        col.markdown(f"**{n.dx}** · {NAMES[n.dx]}")
+        col.caption(f"similarity {n.similarity:.2f} · {n.image_id}")
+    st.caption(
+        "Similar in what the network measures, not necessarily in what a dermatologist sees. "
+        "Photos appear only where the HAM10000 data folder is available."
+    )

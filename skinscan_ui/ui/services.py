@@ -13,7 +13,7 @@ from skinscan_ui.classifier import Classifier, Result
 from skinscan_ui.explain import reference_gradcam
 from skinscan_ui.images import load_image
 
-RESULTS_KEPT = 8  # per session; a slider move or a class switch reuses them
+RESULTS_KEPT = 64  # per session (a full batch); a slider move, a class switch or a row pick reuses them
 
 
 @st.cache_resource(show_spinner="Loading the model…", max_entries=4)

@@ -21,11 +21,15 @@ PRIVACY = (
 )
 
 
+MODES = {"one": "One photo", "batch": "Several photos"}
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the user chose in the sidebar."""
 
     model: str | None  # None: no model is available
+    mode: str  # one | batch
     age: int | None
     sex: str | None
     site: str | None
@@ -40,6 +44,13 @@ def sidebar() -> Settings:
     """Draw the sidebar and return the user's choices."""
     with st.sidebar:
         st.header("SkinScan")
+        mode = st.radio(
+            "Mode",
+            list(MODES),
+            format_func=MODES.get,
+            key="mode",
+            help="Several photos: a table with referrals first, and a PDF report.",
+        )
         cards = model_store.available()
         if cards:
             labels = {_model_label(c): c for c in cards}
@@ -72,7 +83,7 @@ def sidebar() -> Settings:
                 about(chosen)
         st.caption(DISCLAIMER)
         st.caption(PRIVACY)
-    return Settings(chosen.name if chosen else None, int(age) if age is not None else None, sex, site)
+    return Settings(chosen.name if chosen else None, mode, int(age) if age is not None else None, sex, site)
 
 
 def about(card: model_store.Card) -> None:
