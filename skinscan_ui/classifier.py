@@ -76,14 +76,18 @@ class Classifier:
         """Run one blank image now, so the first real photo is answered at full speed."""
         self.engine.run(np.zeros((1, *self.size, 3), np.uint8))
 
-    def features(self, images: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    def run(self, images: np.ndarray, batch_size: int = 64) -> Outputs:
+        """The engine's outputs for many prepared uint8 images, in batches."""
+        parts = [self.engine.run(np.asarray(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
+        return Outputs(*(np.concatenate(field) for field in zip(*parts)))
+
+    def features(self, images: np.ndarray) -> np.ndarray:
         """Pooled penultimate features of prepared uint8 images (the guard and similar cases use them)."""
-        return np.concatenate(
-            [
-                self.engine.run(np.asarray(images[i : i + batch_size])).features
-                for i in range(0, len(images), batch_size)
-            ]
-        )
+        return self.run(images).features
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of prepared uint8 images, from the photo alone and without the guard."""
+        return calibrated(self.run(images).logits, self.card.temperature)
 
     def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], Outputs]:
         out = self.engine.run(pixels)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from skinscan_ui import cards, model_store, paths
+from skinscan_ui.classifier import Classifier
 from skinscan_ui.data import DataError, dataset
 from skinscan_ui.engine import Engine, KerasEngine, LiteEngine
-from skinscan_ui.inference import calibrated
 
 PRECISIONS = {
     "float16": "float16 weights (float32 compute)",
@@ -43,12 +43,6 @@ def convert(model, last_conv: str, out: Path, precision: str = "float16") -> Non
         options["target_spec"] = {"supported_types": [tf.float16]}
     out.parent.mkdir(parents=True, exist_ok=True)
     serving_model(model, last_conv).export(str(out), format="litert", verbose=False, **options)
-
-
-def probabilities(engine: Engine, images: np.ndarray, temperature: float, batch_size: int = 32) -> np.ndarray:
-    """Calibrated probabilities of uint8 images through one engine."""
-    logits = [engine.run(np.asarray(images[i : i + batch_size])).logits for i in range(0, len(images), batch_size)]
-    return calibrated(np.concatenate(logits), temperature)
 
 
 def parity(reference: np.ndarray, exported: np.ndarray, y: np.ndarray | None = None) -> dict:
@@ -115,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         x, y, _ = dataset(paths.data_dir(args.data), "test", card.input_size)
         x, y = x[: args.limit], y[: args.limit]
-        ref, exp = (probabilities(e, x, card.temperature) for e in (keras_engine, lite_engine))
+        ref, exp = (Classifier(e, card).probabilities(x) for e in (keras_engine, lite_engine))
         report["parity"] = {"split": "test", **parity(ref, exp, y)}
     except DataError as exc:
         print(f"no parity check (no data: {exc})", file=sys.stderr)
