@@ -196,3 +196,31 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     pdf = PdfReader(BytesIO(at.session_state["batch_pdf"]))
     assert len(pdf.pages) == 3
     assert "bcc.png" in pdf.pages[0].extract_text() and "could not be analysed" in pdf.pages[2].extract_text()
+
+
+def test_walkthrough_steps_through_one_photo(use_tiny):
+    at = app()
+    at.radio(key="mode").set_value("walkthrough").run()
+    assert at.button(key="walk_next").disabled, "Next waits for a photo"
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    seen = []
+    for _ in range(6):
+        assert not at.exception
+        seen.append(at.get("progress")[0].proto.text)
+        if "heatmap" in seen[-1]:
+            assert any(s.value == "Where the network looked" for s in at.subheader)
+        if "top-3" in seen[-1]:
+            assert len(at.metric) == 3
+        if len(seen) < 6:
+            at.button(key="walk_next").click().run()
+    assert [s.split(": ", 1)[1] for s in seen] == [
+        "Upload",
+        "Read the top-3",
+        "Read the heatmap",
+        "Read the context",
+        "The referral logic",
+        "The limits",
+    ]
+    assert at.button(key="walk_next").disabled
+    at.button(key="walk_back").click().run()
+    assert "Step 5 of 6" in at.get("progress")[0].proto.text

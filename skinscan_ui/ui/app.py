@@ -13,6 +13,7 @@ from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
 from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import sidebar
+from skinscan_ui.ui.walkthrough import walkthrough_page
 
 
 def main() -> None:
@@ -32,6 +33,9 @@ def main() -> None:
         return
     if settings.mode == "batch":
         batch_page(settings.model)
+        return
+    if settings.mode == "walkthrough":
+        walkthrough_page(model.card, settings)
         return
     photo = photo_input()
     if photo is None:

@@ -21,7 +21,7 @@ PRIVACY = (
 )
 
 
-MODES = {"one": "One photo", "batch": "Several photos"}
+MODES = {"one": "One photo", "batch": "Several photos", "walkthrough": "Walkthrough"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Settings:
     """What the user chose in the sidebar."""
 
     model: str | None  # None: no model is available
-    mode: str  # one | batch
+    mode: str  # one | batch | walkthrough
     age: int | None
     sex: str | None
     site: str | None
@@ -49,7 +49,8 @@ def sidebar() -> Settings:
             list(MODES),
             format_func=MODES.get,
             key="mode",
-            help="Several photos: a table with referrals first, and a PDF report.",
+            help="Several photos: a table with referrals first, and a PDF report. "
+            "Walkthrough: a guided tour of one photo for a live demo.",
         )
         cards = model_store.available()
         if cards:
