@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from skinscan_ui.labels import CLASSES, NAMES
+from skinscan_ui.i18n import CATALOG, DEFAULT, text
+from skinscan_ui.labels import CLASSES
 
 ACCENT = "#d6336c"
 MUTED = "#adb5bd"
@@ -24,14 +25,18 @@ def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
     return fig
 
 
-def probabilities(probs: np.ndarray) -> go.Figure:
+def _name(dx: str, lang: str) -> str:
+    return text(f"class.{dx}", lang)
+
+
+def probabilities(probs: np.ndarray, lang: str = DEFAULT) -> go.Figure:
     """All seven calibrated probabilities, the top-3 highlighted, most likely at the top."""
     order = np.argsort(probs)
     top3 = set(np.argsort(-probs)[:3].tolist())
     fig = go.Figure(
         go.Bar(
             x=[float(probs[i]) for i in order],
-            y=[NAMES[CLASSES[i]] for i in order],
+            y=[_name(CLASSES[i], lang) for i in order],
             orientation="h",
             marker_color=[TOP if i in top3 else MUTED for i in order],
             text=[f"{probs[i]:.1%}" for i in order],
@@ -41,10 +46,10 @@ def probabilities(probs: np.ndarray) -> go.Figure:
         )
     )
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", showgrid=False)
-    return _layout(fig, "Calibrated probability of each diagnosis")
+    return _layout(fig, text("chart.probabilities", lang))
 
 
-def class_frequency(context: dict, highlight: str) -> go.Figure:
+def class_frequency(context: dict, highlight: str, lang: str = DEFAULT) -> go.Figure:
     """How common each diagnosis is in HAM10000, the predicted one highlighted."""
     counts = [context["classes"][dx]["images"] for dx in CLASSES]
     fig = go.Figure(
@@ -55,15 +60,15 @@ def class_frequency(context: dict, highlight: str) -> go.Figure:
             text=[f"{c / sum(counts):.1%}" for c in counts],
             textposition="outside",
             cliponaxis=False,
-            customdata=[NAMES[dx] for dx in CLASSES],
-            hovertemplate="%{customdata}: %{y} images<extra></extra>",
+            customdata=[_name(dx, lang) for dx in CLASSES],
+            hovertemplate="%{customdata}: %{y}<extra></extra>",
         )
     )
-    fig.update_yaxes(type="log", title="images (log scale)")
-    return _layout(fig, "How common each diagnosis is in HAM10000")
+    fig.update_yaxes(type="log", title=text("chart.images_log", lang))
+    return _layout(fig, text("chart.frequency", lang))
 
 
-def age_distribution(context: dict, dx: str, patient_age: int | None = None) -> go.Figure:
+def age_distribution(context: dict, dx: str, patient_age: int | None = None, lang: str = DEFAULT) -> go.Figure:
     """Ages of HAM10000 patients with this diagnosis, the patient's age marked when given."""
     bins = context["classes"][dx]["age_bins"]
     width = context.get("age_bin_width", 5)
@@ -74,7 +79,7 @@ def age_distribution(context: dict, dx: str, patient_age: int | None = None) -> 
             y=list(bins.values()),
             width=width * 0.9,
             marker_color=ACCENT,
-            hovertemplate="age %{x}: %{y} images<extra></extra>",
+            hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
     if patient_age is not None:
@@ -82,22 +87,22 @@ def age_distribution(context: dict, dx: str, patient_age: int | None = None) -> 
             x=patient_age,
             line_dash="dash",
             line_color=TOP,
-            annotation_text=f"patient, {patient_age}",
+            annotation_text=text("chart.patient", lang, age=patient_age),
             annotation_position="top",
         )
-    fig.update_xaxes(title="age (years)", range=[0, 95])
-    fig.update_yaxes(title="images")
-    return _layout(fig, f"Age at diagnosis: {NAMES[dx]}")
+    fig.update_xaxes(title=text("chart.age_axis", lang), range=[0, 95])
+    fig.update_yaxes(title=text("chart.images", lang))
+    return _layout(fig, text("chart.age", lang, name=_name(dx, lang)))
 
 
-def breakdown(context: dict, dx: str, field: str, patient_value: str | None = None) -> go.Figure:
+def breakdown(context: dict, dx: str, field: str, patient_value: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """Sex or body-site breakdown of this diagnosis, the patient's value highlighted."""
     counts = dict(sorted(context["classes"][dx][field].items(), key=lambda kv: kv[1]))
     total = sum(counts.values()) or 1
     fig = go.Figure(
         go.Bar(
             x=[v / total for v in counts.values()],
-            y=list(counts),
+            y=[text(f"{field}.{k}", lang) if f"{field}.{k}" in CATALOG else k for k in counts],
             orientation="h",
             marker_color=[TOP if k == patient_value else ACCENT for k in counts],
             text=[f"{v / total:.0%}" for v in counts.values()],
@@ -107,11 +112,10 @@ def breakdown(context: dict, dx: str, field: str, patient_value: str | None = No
         )
     )
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
-    title = {"sex": "Sex", "site": "Body site"}[field]
-    return _layout(fig, f"{title}: {NAMES[dx]}", height=max(220, 28 * len(counts) + 60))
+    return _layout(fig, text(f"chart.{field}", lang, name=_name(dx, lang)), height=max(220, 28 * len(counts) + 60))
 
 
-def reliability(card: dict, dx: str) -> go.Figure:
+def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
     """How the model does on this class in its test split: recall, precision, and where its errors go."""
     metrics = card["test_metrics"]
     labels = metrics["confusion_matrix"]["labels"]
@@ -125,9 +129,9 @@ def reliability(card: dict, dx: str) -> go.Figure:
             text=[str(v) for v in row],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="true " + dx + ", predicted %{x}: %{y:.1%}<extra></extra>",
+            hovertemplate=dx + " → %{x}: %{y:.1%}<extra></extra>",
         )
     )
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=f"share of true {dx}")
-    fig.update_xaxes(title="predicted as")
-    return _layout(fig, f"When the lesion really is {dx}, the model says…")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=text("chart.share_true", lang, dx=dx))
+    fig.update_xaxes(title=text("chart.predicted_as", lang))
+    return _layout(fig, text("chart.reliability", lang, dx=dx))

@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
+from skinscan_ui.i18n import Message
+
 try:  # HEIC/HEIF from iPhones; optional so the core still runs without the wheel.
     from pillow_heif import register_heif_opener
 
@@ -34,25 +36,29 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 Image.init()
 # Content sniffing, restricted to photo formats (JPEG also opens multi-picture MPO files).
 FORMATS = [f for f in ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "HEIF", "AVIF") if f in Image.OPEN]
-ACCEPTED = "a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC photo"
+ACCEPTED = Message("image.accepted")
 
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-    (b"MZ", "a Windows program"),
-    (b"\x7fELF", "a program"),
-    (b"<svg", "an SVG drawing"),
-    (b"<?xml", "an XML or SVG file"),
-    (b"<!doctype html", "a web page"),
-    (b"<html", "a web page"),
+_SIGNATURES: tuple[tuple[bytes, Message], ...] = (
+    (b"%PDF", Message("what.pdf")),
+    (b"PK\x03\x04", Message("what.zip")),
+    (b"MZ", Message("what.exe")),
+    (b"\x7fELF", Message("what.program")),
+    (b"<svg", Message("what.svg")),
+    (b"<?xml", Message("what.xml")),
+    (b"<!doctype html", Message("what.html")),
+    (b"<html", Message("what.html")),
 )
 
 
 class ImageError(ValueError):
     """A file that cannot be used as a lesion photo; the message says why and what to do."""
 
+    def __init__(self, key: str, **params):
+        self.message = Message(key, **params)
+        super().__init__(self.message)
 
-def _describe(data: bytes) -> str:
+
+def _describe(data: bytes) -> Message:
     head = data[:64].lstrip().lower()
     for magic, what in _SIGNATURES:
         if head.startswith(magic.lower()):
@@ -60,9 +66,9 @@ def _describe(data: bytes) -> str:
     try:
         text = data[:4096].decode("utf-8")
     except UnicodeDecodeError:
-        return "binary data, not a picture"
+        return Message("what.binary")
     printable = sum(c.isprintable() or c.isspace() for c in text)
-    return "a text file" if printable >= 0.95 * len(text) else "binary data, not a picture"
+    return Message("what.text") if printable >= 0.95 * len(text) else Message("what.binary")
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -94,12 +100,9 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
     pixel is allocated, and the format is decided by content, never by the file's name.
     """
     if not data:
-        raise ImageError(f"The file is empty. Upload {ACCEPTED} of the lesion.")
+        raise ImageError("image.empty", accepted=ACCEPTED)
     if len(data) > max_bytes:
-        raise ImageError(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. "
-            "Upload a smaller photo (a dermatoscope or phone JPEG is usually 1-5 MB)."
-        )
+        raise ImageError("image.too_large", size=len(data) / 1e6, limit=max_bytes / 1e6)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -107,15 +110,14 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
             width, height = img.size
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise ImageError(
-                    f"The image claims {width}x{height} pixels, more than SkinScan accepts "
-                    f"({MAX_PIXELS // 1_000_000} megapixels, {MAX_SIDE} pixels a side). "
-                    "Upload the photo as your camera saved it, or a smaller export."
+                    "image.too_many_pixels",
+                    width=width,
+                    height=height,
+                    megapixels=MAX_PIXELS // 1_000_000,
+                    side=MAX_SIDE,
                 )
             if min(width, height) < MIN_SIDE:
-                raise ImageError(
-                    f"The image is only {width}x{height} pixels; at least {MIN_SIDE} pixels a side "
-                    "are needed. Upload the original photo rather than a thumbnail or icon."
-                )
+                raise ImageError("image.too_small", width=width, height=height, min_side=MIN_SIDE)
             img.seek(0)  # animated GIF/WebP, multi-page TIFF: the first frame
             if img.format in ("JPEG", "MPO"):
                 img.draft("RGB", (WORKING_SIDE, WORKING_SIDE))  # decode big JPEGs at 1/2..1/8 scale
@@ -124,19 +126,10 @@ def load_image(data: bytes, max_bytes: int = MAX_BYTES) -> Image.Image:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
-            raise ImageError(
-                f"The image claims more than {2 * MAX_PIXELS // 1_000_000} megapixels, far more than any "
-                "camera takes. Upload the photo as your camera or dermatoscope saved it."
-            ) from None
-        raise ImageError(
-            f"This file is not an image SkinScan can read (it looks like {_describe(data)}). "
-            f"Upload {ACCEPTED} of the lesion."
-        ) from None
+            raise ImageError("image.bomb", megapixels=2 * MAX_PIXELS // 1_000_000) from None
+        raise ImageError("image.not_image", what=_describe(data), accepted=ACCEPTED) from None
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombWarning, MemoryError):
-        raise ImageError(
-            "The image is damaged or incomplete (perhaps cut off while copying). "
-            "Upload the photo again, or export it anew from the camera or gallery."
-        ) from None
+        raise ImageError("image.damaged") from None
     try:
         img = ImageOps.exif_transpose(img)
     except (OSError, ValueError, TypeError, KeyError, SyntaxError):
@@ -175,9 +168,9 @@ def read_file(path: str, max_bytes: int = MAX_BYTES) -> Image.Image:
         with open(path, "rb") as f:
             data = f.read(max_bytes + 1)
     except IsADirectoryError:
-        raise ImageError(f"{path} is a folder, not an image file.") from None
+        raise ImageError("image.is_folder", path=path) from None
     except FileNotFoundError:
-        raise ImageError(f"{path} does not exist.") from None
+        raise ImageError("image.missing", path=path) from None
     except OSError as exc:
-        raise ImageError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+        raise ImageError("image.unreadable", path=path, why=exc.strerror or exc) from None
     return load_image(data, max_bytes)

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from skinscan_ui.calibration import malignant_probability
+from skinscan_ui.i18n import Message, text
 from skinscan_ui.labels import CLASSES, NAMES
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
 
-OUTCOME_TEXT = {
-    "refer": "Refer: possible malignancy",
-    "benign": "Likely benign",
-    "uncertain": "Uncertain",
-}
+OUTCOME_TEXT = {o: text(f"outcome.{o}") for o in ("refer", "benign", "uncertain")}  # English; i18n has Spanish
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,7 @@ class Prediction:
     probabilities: np.ndarray  # (7,), in CLASSES order, calibrated
     malignant_probability: float
     outcome: str  # refer | benign | uncertain
-    reason: str
+    reason: str  # an i18n.Message: English, and sayable in Spanish
 
     @property
     def top3(self) -> list[tuple[str, str, float]]:
@@ -56,29 +53,11 @@ def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = No
     if unlike_training:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
-        outcome, reason = (
-            "refer",
-            (
-                f"The combined probability of melanoma, basal cell carcinoma and actinic keratosis is "
-                f"{mal:.0%}, at or above the referral threshold of {threshold:.0%}."
-            ),
-        )
+        outcome, reason = "refer", Message("reason.refer", mal=mal, threshold=threshold)
     elif top < LOW_CONFIDENCE:
-        outcome, reason = (
-            "uncertain",
-            (
-                f"No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear "
-                "or the lesion unusual."
-            ),
-        )
+        outcome, reason = "uncertain", Message("reason.spread", top=top)
     else:
-        outcome, reason = (
-            "benign",
-            (
-                f"The combined probability of a malignant lesion is {mal:.0%}, below the referral "
-                f"threshold of {threshold:.0%}."
-            ),
-        )
+        outcome, reason = "benign", Message("reason.benign", mal=mal, threshold=threshold)
     return Prediction(probs, mal, outcome, reason)
 
 

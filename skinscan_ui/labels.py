@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
+from skinscan_ui.i18n import text
+
 CLASSES: tuple[str, ...] = ("akiec", "bcc", "bkl", "df", "mel", "nv", "vasc")
 
-NAMES: dict[str, str] = {
-    "akiec": "Actinic keratosis / intraepithelial carcinoma",
-    "bcc": "Basal cell carcinoma",
-    "bkl": "Benign keratosis-like lesion",
-    "df": "Dermatofibroma",
-    "mel": "Melanoma",
-    "nv": "Melanocytic nevus (mole)",
-    "vasc": "Vascular lesion",
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    "akiec": "Rough, scaly sun-damage lesion (actinic keratosis) or its in-situ carcinoma form "
-    "(Bowen's disease). Pre-malignant: usually treated.",
-    "bcc": "The most common skin cancer. Grows slowly and rarely spreads, but destroys tissue "
-    "locally if left untreated.",
-    "bkl": "Benign growths such as seborrhoeic keratoses, solar lentigines and lichen-planus-like "
-    "keratoses. Harmless, but can look like melanoma.",
-    "df": "A firm, benign fibrous nodule, often on the legs. Harmless.",
-    "mel": "A malignant tumour of pigment cells. Dangerous when found late; any suspicion "
-    "warrants a specialist's examination.",
-    "nv": "A common benign mole. By far the most frequent lesion in HAM10000.",
-    "vasc": "Benign blood-vessel lesions such as cherry angiomas, angiokeratomas and pyogenic granulomas.",
-}
+NAMES: dict[str, str] = {dx: text(f"class.{dx}") for dx in CLASSES}  # English; i18n has Spanish
+DESCRIPTIONS: dict[str, str] = {dx: text(f"about.{dx}") for dx in CLASSES}
 
 MALIGNANT: frozenset[str] = frozenset({"akiec", "bcc", "mel"})
 MALIGNANT_INDICES: tuple[int, ...] = tuple(i for i, c in enumerate(CLASSES) if c in MALIGNANT)

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-UNLIKE = (
-    "This photo does not look like the dermatoscopic lesion photos the model was trained on, "
-    "so no diagnosis is given. Upload a dermatoscope photo with the lesion centred and in focus."
-)
+from skinscan_ui.i18n import Message
+
+UNLIKE = Message("reason.unlike")
 
 
 def image_statistics(pixels: np.ndarray) -> np.ndarray:

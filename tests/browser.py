@@ -74,12 +74,14 @@ def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90.0):
 
 
 @contextmanager
-def browser_page(width: int = 1400, height: int = 1000):
+def browser_page(width: int = 1400, height: int = 1000, locale: str = "en-US"):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        context = browser.new_context(viewport={"width": width, "height": height}, permissions=["camera"])
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, permissions=["camera"], locale=locale
+        )
         page = context.new_page()
         page.set_default_timeout(60_000)
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -87,9 +88,9 @@ def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights
     (folder / "tiny2.json").write_text(card)
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
-    picker = at.sidebar.selectbox[0]
+    picker = at.selectbox(key="model")
     assert picker.options == ["tiny (bal. acc. 90%)", "tiny2 (bal. acc. 90%)"]
-    picker.set_value("tiny2 (bal. acc. 90%)").run()
+    picker.set_value("tiny2").run()
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
 
@@ -224,3 +225,22 @@ def test_walkthrough_steps_through_one_photo(use_tiny):
     assert at.button(key="walk_next").disabled
     at.button(key="walk_back").click().run()
     assert "Step 5 of 6" in at.get("progress")[0].proto.text
+
+
+def test_spanish_ui_end_to_end(use_tiny):
+    from skinscan_ui import i18n
+
+    at = app()
+    at.selectbox(key="lang").set_value("es").run()
+    assert at.info[0].value.startswith("Esperando una foto")
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+    assert any(t.startswith(("**Derivar", "**Probablemente benigna", "**Incierto")) for t in outcome_texts(at))
+    assert any(s.value == "Dónde miró la red" for s in at.subheader)
+    shown = [e.value for e in [*at.markdown, *at.caption, *at.error, *at.warning, *at.success, *at.info, *at.subheader]]
+    shown += [m.label for m in at.metric]
+    fragments = [part for en, es in i18n.CATALOG.values() if en != es for part in re.split(r"\{[^}]*\}", en)]
+    english = [f.strip(" *") for f in fragments if len(f.split()) >= 3]
+    assert len(english) > 100
+    leaks = [(text, en) for text in shown for en in english if en in text]
+    assert not leaks, leaks

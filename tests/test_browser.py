@@ -121,3 +121,18 @@ def test_batch_mode_table_heatmap_and_pdf(server, photo, tmp_path):
         assert page.locator("[data-testid='stException']").count() == 0
         page.wait_for_timeout(1000)
         shot(page, "browser_batch.png")
+
+
+def test_spanish_browser_gets_the_spanish_ui(server, photo):
+    with browser_page(height=3400, locale="es-MX") as page:
+        page.goto(server)
+        page.get_by_text("Esperando una foto").wait_for(timeout=90_000)
+        assert page.get_by_text("Subir una foto").count() == 1
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        page.get_by_text("Dónde miró la red", exact=True).wait_for(timeout=90_000)
+        page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+        page.wait_for_timeout(1500)
+        assert page.get_by_text("Where the network looked").count() == 0
+        assert page.get_by_text("Probabilidad calibrada de cada diagnóstico").count() >= 1
+        assert page.locator("[data-testid='stException']").count() == 0
+        shot(page, "browser_spanish.png")

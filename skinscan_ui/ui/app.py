@@ -11,25 +11,24 @@ from skinscan_ui.model_store import ModelError
 from skinscan_ui.ui import services
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
+from skinscan_ui.ui.language import say, t
 from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import sidebar
 from skinscan_ui.ui.walkthrough import walkthrough_page
+
+LOG = logging.getLogger("skinscan")  # for developers, in English; never shown in the page
 
 
 def main() -> None:
     settings = sidebar()
     st.title("SkinScan")
-    st.markdown(
-        "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most "
-        "likely of seven diagnoses with calibrated probabilities, where the network looked, and how "
-        "the diagnosis presents in the HAM10000 data set. *A teaching demo, not a diagnosis.*"
-    )
+    st.markdown(t("app.intro"))
     if settings.model is None:
         return
     try:
         model = services.classifier(settings.model)
     except ModelError as exc:
-        st.error(f"The model **{settings.model}** cannot be used: {exc}.")
+        st.error(t("app.model_unusable", name=settings.model, why=exc))
         return
     if settings.mode == "batch":
         batch_page(settings.model)
@@ -39,22 +38,17 @@ def main() -> None:
         return
     photo = photo_input()
     if photo is None:
-        st.info(
-            "Waiting for a photo. Nothing is analysed until you upload or take one.", icon=":material/photo_camera:"
-        )
+        st.info(t("app.waiting"), icon=":material/photo_camera:")
         return
     try:
-        with st.spinner("Analysing…"):
+        with st.spinner(t("app.analysing")):
             result = services.analyse(settings.model, photo.data)
     except ImageError as exc:
-        st.error(f"**{photo.name}** cannot be analysed. {exc}")
+        st.error(t("app.cannot_analyse", name=photo.name, why=say(exc.message)))
         return
     except Exception as exc:  # noqa: BLE001 - never a traceback in front of a clinician; the type is logged
-        logging.getLogger("skinscan").error("analysis failed: %s", type(exc).__name__)
-        st.error(
-            f"**{photo.name}** could not be analysed because of an internal error. "
-            "Try another photo; if it keeps happening, restart the app."
-        )
+        LOG.error("analysis failed: %s", type(exc).__name__)
+        st.error(t("app.internal_error", name=photo.name))
         return
     st.divider()
     outcome(result, photo.true_label)

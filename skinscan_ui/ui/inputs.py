@@ -8,17 +8,10 @@ import streamlit as st
 
 from skinscan_ui import examples, paths
 from skinscan_ui.images import MAX_BYTES
-from skinscan_ui.labels import NAMES
 from skinscan_ui.ui import services
+from skinscan_ui.ui.language import bound, t
 
 UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif", "heic", "heif"]
-
-TIPS = """**For a good result**
-- Use a dermatoscope photo if you can: that is what the model learned from.
-- Centre the lesion and fill most of the frame with it.
-- Keep it in focus, evenly lit, without glare or hair across it.
-
-Phone photos taken without a dermatoscope are outside what the model was trained on; it will often answer *Uncertain*."""
 
 
 @dataclass(frozen=True)
@@ -37,25 +30,25 @@ def _select(source: str) -> None:
 def photo_input() -> Photo | None:
     """Upload, camera and (when data is available) examples in tabs; the latest choice wins."""
     example_ids = services.example_images(str(paths.data_dir()))
-    names = ["Upload a photo", "Take a photo"] + (["Examples"] if example_ids else [])
+    names = [t("in.upload_tab"), t("in.camera_tab")] + ([t("in.examples_tab")] if example_ids else [])
     tabs = st.tabs(names)
     with tabs[0]:
         left, right = st.columns([3, 2])
         upload = left.file_uploader(
-            "Dermatoscopic photo",
+            t("in.uploader"),
             type=UPLOAD_TYPES,
             on_change=_select,
             args=("upload",),
             max_upload_size=MAX_BYTES // (1024 * 1024),
             key="upload",
         )
-        right.markdown(TIPS)
+        right.markdown(t("in.tips"))
     with tabs[1]:
         left, right = st.columns([3, 2])
         camera = left.camera_input(
-            "Take a photo of the lesion", resolution="1080p", on_change=_select, args=("camera",), key="camera"
+            t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key="camera"
         )
-        right.markdown(TIPS)
+        right.markdown(t("in.tips"))
     example = None
     if example_ids:
         with tabs[2]:
@@ -75,11 +68,14 @@ def photo_input() -> Photo | None:
 
 
 def _example_picker(example_ids: dict[str, list[str]]) -> Photo | None:
-    st.caption("Photos of test-split lesions (never used in training), with their true diagnosis.")
+    st.caption(t("in.examples_help"))
     left, right = st.columns(2)
-    dx = left.selectbox("True diagnosis", list(example_ids), format_func=lambda d: f"{d}: {NAMES[d]}", key="example_dx")
-    image_id = right.selectbox("Image", example_ids[dx], key="example_id")
-    if st.button("Analyse this example", type="primary"):
+    tr = bound()
+    dx = left.selectbox(
+        t("in.true_dx"), list(example_ids), format_func=lambda d: f"{d}: {tr(f'class.{d}')}", key="example_dx"
+    )
+    image_id = right.selectbox(t("in.image"), example_ids[dx], key="example_id")
+    if st.button(t("in.analyse_example"), type="primary"):
         _select("example")
     if st.session_state.get("source") != "example":
         return None
@@ -87,5 +83,5 @@ def _example_picker(example_ids: dict[str, list[str]]) -> Photo | None:
     try:
         return Photo(f"{image_id}.jpg", path.read_bytes(), true_label=dx)
     except OSError:
-        st.error(f"Example {image_id} could not be read from the data folder.")
+        st.error(t("in.example_unreadable", image_id=image_id))
         return None

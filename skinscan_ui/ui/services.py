@@ -12,11 +12,12 @@ from skinscan_ui import context, examples, paths
 from skinscan_ui.classifier import Classifier, Result
 from skinscan_ui.explain import reference_gradcam
 from skinscan_ui.images import load_image
+from skinscan_ui.ui.language import t
 
 RESULTS_KEPT = 64  # per session (a full batch); a slider move, a class switch or a row pick reuses them
 
 
-@st.cache_resource(show_spinner="Loading the model…", max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load(name: str, weights_dir: str) -> Classifier:
     model = Classifier.load(name, weights_dir=Path(weights_dir))
     model.warm_up()
@@ -25,7 +26,8 @@ def _load(name: str, weights_dir: str) -> Classifier:
 
 def classifier(name: str) -> Classifier:
     """One loaded, warmed-up model per name and weights folder, shared by every session."""
-    return _load(name, str(paths.weights_dir()))
+    with st.spinner(t("app.loading_model")):
+        return _load(name, str(paths.weights_dir()))
 
 
 @st.cache_data(show_spinner=False)

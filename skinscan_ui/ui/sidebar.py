@@ -1,4 +1,4 @@
-"""The sidebar: which model, optional patient details, and what the model is."""
+"""The sidebar: language, mode, which model, optional patient details, and what the model is."""
 
 from __future__ import annotations
 
@@ -6,22 +6,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from skinscan_ui import model_store, paths
+from skinscan_ui import i18n, model_store, paths
 from skinscan_ui.labels import CITATION, LICENCE, SEXES, SITES
+from skinscan_ui.ui.language import bound, current, t
 
-DISCLAIMER = (
-    "SkinScan is a research and teaching demo, **not a diagnosis** and not a medical device. "
-    "It has not been validated clinically. Any lesion that worries you or your patient belongs "
-    "in front of a dermatologist, whatever SkinScan says."
-)
-
-PRIVACY = (
-    "Photos are processed in memory only: nothing you upload or take with the camera is "
-    "written to disk, logged or kept after you close the page."
-)
-
-
-MODES = {"one": "One photo", "batch": "Several photos", "walkthrough": "Walkthrough"}
+MODES = ("one", "batch", "walkthrough")
 
 
 @dataclass(frozen=True)
@@ -35,78 +24,83 @@ class Settings:
     site: str | None
 
 
-def _model_label(card: model_store.Card) -> str:
+def _model_label(card: model_store.Card, tr) -> str:
     bal = card.balanced_accuracy
-    return f"{card.name} (bal. acc. {bal:.0%})" if bal is not None else card.name
+    return tr("side.model_label", name=card.name, bal=bal) if bal is not None else card.name
 
 
 def sidebar() -> Settings:
     """Draw the sidebar and return the user's choices."""
+    current()  # the browser's language until the user picks one
+    tr = bound()
     with st.sidebar:
         st.header("SkinScan")
+        st.selectbox(t("side.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
         mode = st.radio(
-            "Mode",
-            list(MODES),
-            format_func=MODES.get,
-            key="mode",
-            help="Several photos: a table with referrals first, and a PDF report. "
-            "Walkthrough: a guided tour of one photo for a live demo.",
+            t("side.mode"), MODES, format_func=lambda m: tr(f"mode.{m}"), key="mode", help=t("side.mode_help")
         )
         cards = model_store.available()
         if cards:
-            labels = {_model_label(c): c for c in cards}
+            labels = {c.name: c for c in cards}
             chosen = labels[
                 st.selectbox(
-                    "Model",
+                    t("side.model"),
                     list(labels),
-                    help="Models shipped in weights/, default first. "
-                    "Balanced accuracy is the mean recall over the seven classes on the held-out test lesions.",
+                    format_func=lambda name: _model_label(labels[name], tr),
+                    help=t("side.model_help"),
+                    key="model",
                 )
             ]
         else:
             chosen = None
-            st.error(
-                f"No usable model found in {paths.relative(paths.weights_dir())}/ "
-                "(each needs a .keras file and its .json model card)."
-            )
+            st.error(t("side.no_model", folder=paths.relative(paths.weights_dir())))
 
         for problem in model_store.problems():
-            st.warning(f"Model files: {problem}.")
+            st.warning(t("side.model_files", problem=problem))
 
-        st.subheader("Patient (optional)")
-        st.caption("Only used to place the patient in the dataset charts; the model sees the photo alone.")
-        age = st.number_input("Age", min_value=0, max_value=110, value=None, step=1, placeholder="not given")
-        sex = st.selectbox("Sex", SEXES, index=None, placeholder="not given")
-        site = st.selectbox("Body site", SITES, index=None, placeholder="not given")
+        st.subheader(t("side.patient"))
+        st.caption(t("side.patient_help"))
+        not_given = t("side.not_given")
+        age = st.number_input(t("side.age"), min_value=0, max_value=110, value=None, step=1, placeholder=not_given)
+        sex = st.selectbox(
+            t("side.sex"), SEXES, index=None, placeholder=not_given, format_func=lambda v: tr(f"sex.{v}")
+        )
+        site = st.selectbox(
+            t("side.site"), SITES, index=None, placeholder=not_given, format_func=lambda v: tr(f"site.{v}")
+        )
 
         if chosen is not None:
-            with st.expander("About this model"):
+            with st.expander(t("side.about")):
                 about(chosen)
-        st.caption(DISCLAIMER)
-        st.caption(PRIVACY)
+        st.caption(t("side.disclaimer"))
+        st.caption(t("side.privacy"))
     return Settings(chosen.name if chosen else None, mode, int(age) if age is not None else None, sex, site)
 
 
 def about(card: model_store.Card) -> None:
     """The model card's essentials, its confusion matrix, intended use and citation."""
     d = card.data
-    t = d.get("test_metrics", {})
+    m = d.get("test_metrics", {})
     st.markdown(f"**{card.name}**: {d.get('summary', '')}")
-    if t:
+    if m:
         st.markdown(
-            f"- test split: {t['n']} images of unseen lesions\n"
-            f"- accuracy {t['accuracy']:.1%}, balanced accuracy {t['balanced_accuracy']:.1%}\n"
-            f"- melanoma ROC AUC {t['melanoma_auc']:.3f}, calibration error {t['ece']:.3f}\n"
-            f"- referral at P(malignant) ≥ {card.referral_threshold:.0%}: sensitivity "
-            f"{t['referral']['sensitivity']:.0%}, specificity {t['referral']['specificity']:.0%}\n"
-            f"- {d.get('parameters', 0):,} parameters, input {card.input_size[0]}×{card.input_size[1]}"
+            t(
+                "about.test",
+                n=m["n"],
+                acc=m["accuracy"],
+                bal=m["balanced_accuracy"],
+                auc=m["melanoma_auc"],
+                ece=m["ece"],
+                thr=card.referral_threshold,
+                sens=m["referral"]["sensitivity"],
+                spec=m["referral"]["specificity"],
+                params=d.get("parameters", 0),
+                h=card.input_size[0],
+                w=card.input_size[1],
+            )
         )
     plot = paths.ROOT / d.get("confusion_plot", "")
     if d.get("confusion_plot") and plot.is_file():
-        st.image(str(plot), caption="Confusion matrix on the test split")
-    st.markdown(
-        "**Intended use.** Teaching and demonstration with dermatoscopic photos like "
-        "HAM10000's. Not for self-diagnosis; phone photos without a dermatoscope, other skin "
-        "types and other diagnoses are outside what it was trained on."
-    )
-    st.markdown(f"**Data.** {CITATION} Licence: {LICENCE}.")
+        st.image(str(plot), caption=t("about.confusion"))
+    st.markdown(t("about.use"))
+    st.markdown(t("about.data", citation=CITATION, licence=LICENCE))

@@ -1,0 +1,647 @@
+"""Every sentence a user reads, in English and Spanish, and messages that can say themselves in either.
+
+Core code raises and returns `Message`s: English strings (so logs, CLIs and tests read English) that
+also remember their key and parameters, so the UI can show them in the user's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT = "en"
+
+# key: (English, Spanish). Placeholders use str.format and must match between the two.
+CATALOG: dict[str, tuple[str, str]] = {
+    # diagnoses
+    "class.akiec": ("Actinic keratosis / intraepithelial carcinoma", "Queratosis actínica / carcinoma intraepitelial"),
+    "class.bcc": ("Basal cell carcinoma", "Carcinoma basocelular"),
+    "class.bkl": ("Benign keratosis-like lesion", "Lesión queratósica benigna"),
+    "class.df": ("Dermatofibroma", "Dermatofibroma"),
+    "class.mel": ("Melanoma", "Melanoma"),
+    "class.nv": ("Melanocytic nevus (mole)", "Nevo melanocítico (lunar)"),
+    "class.vasc": ("Vascular lesion", "Lesión vascular"),
+    "about.akiec": (
+        (
+            "Rough, scaly sun-damage lesion (actinic keratosis) or its in-situ carcinoma form (Bowen's disease). "
+            "Pre-malignant: usually treated."
+        ),
+        (
+            "Lesión áspera y escamosa por daño solar (queratosis actínica) o su forma de carcinoma in situ "
+            "(enfermedad de Bowen). Premaligna: suele tratarse."
+        ),
+    ),
+    "about.bcc": (
+        "The most common skin cancer. Grows slowly and rarely spreads, but destroys tissue locally if left untreated.",
+        (
+            "El cáncer de piel más frecuente. Crece despacio y rara vez se extiende, pero destruye el tejido local "
+            "si no se trata."
+        ),
+    ),
+    "about.bkl": (
+        (
+            "Benign growths such as seborrhoeic keratoses, solar lentigines and lichen-planus-like keratoses. "
+            "Harmless, but can look like melanoma."
+        ),
+        (
+            "Crecimientos benignos como queratosis seborreicas, lentigos solares y queratosis liquenoides. "
+            "Inofensivos, pero pueden parecer un melanoma."
+        ),
+    ),
+    "about.df": (
+        "A firm, benign fibrous nodule, often on the legs. Harmless.",
+        "Nódulo fibroso, firme y benigno, a menudo en las piernas. Inofensivo.",
+    ),
+    "about.mel": (
+        (
+            "A malignant tumour of pigment cells. Dangerous when found late; any suspicion warrants a specialist's "
+            "examination."
+        ),
+        (
+            "Tumor maligno de las células del pigmento. Peligroso si se detecta tarde; ante cualquier sospecha, "
+            "debe verlo un especialista."
+        ),
+    ),
+    "about.nv": (
+        "A common benign mole. By far the most frequent lesion in HAM10000.",
+        "Un lunar benigno común. Con diferencia, la lesión más frecuente en HAM10000.",
+    ),
+    "about.vasc": (
+        "Benign blood-vessel lesions such as cherry angiomas, angiokeratomas and pyogenic granulomas.",
+        "Lesiones benignas de los vasos sanguíneos, como angiomas rubí, angioqueratomas y granulomas piógenos.",
+    ),
+    # patient vocabulary (HAM10000's)
+    "sex.male": ("male", "hombre"),
+    "sex.female": ("female", "mujer"),
+    "site.abdomen": ("abdomen", "abdomen"),
+    "site.acral": ("acral", "acral"),
+    "site.back": ("back", "espalda"),
+    "site.chest": ("chest", "pecho"),
+    "site.ear": ("ear", "oreja"),
+    "site.face": ("face", "cara"),
+    "site.foot": ("foot", "pie"),
+    "site.genital": ("genital", "genital"),
+    "site.hand": ("hand", "mano"),
+    "site.lower extremity": ("lower extremity", "extremidad inferior"),
+    "site.neck": ("neck", "cuello"),
+    "site.scalp": ("scalp", "cuero cabelludo"),
+    "site.trunk": ("trunk", "tronco"),
+    "site.upper extremity": ("upper extremity", "extremidad superior"),
+    "site.unknown": ("unknown", "desconocido"),
+    "sex.unknown": ("unknown", "desconocido"),
+    # outcomes and their reasons
+    "outcome.refer": ("Refer: possible malignancy", "Derivar: posible malignidad"),
+    "outcome.benign": ("Likely benign", "Probablemente benigna"),
+    "outcome.uncertain": ("Uncertain", "Incierto"),
+    "reason.refer": (
+        (
+            "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal:.0%}, "
+            "at or above the referral threshold of {threshold:.0%}."
+        ),
+        (
+            "La probabilidad conjunta de melanoma, carcinoma basocelular y queratosis actínica es {mal:.0%}, "
+            "igual o superior al umbral de derivación del {threshold:.0%}."
+        ),
+    ),
+    "reason.spread": (
+        "No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear or the lesion unusual.",
+        (
+            "Ninguna clase destaca con claridad (la más probable tiene {top:.0%}); la foto puede no ser clara o la "
+            "lesión ser poco habitual."
+        ),
+    ),
+    "reason.benign": (
+        "The combined probability of a malignant lesion is {mal:.0%}, below the referral threshold of {threshold:.0%}.",
+        (
+            "La probabilidad conjunta de una lesión maligna es {mal:.0%}, por debajo del umbral de derivación "
+            "del {threshold:.0%}."
+        ),
+    ),
+    "reason.unlike": (
+        (
+            "This photo does not look like the dermatoscopic lesion photos the model was trained on, so no diagnosis "
+            "is given. Upload a dermatoscope photo with the lesion centred and in focus."
+        ),
+        (
+            "Esta foto no se parece a las fotos dermatoscópicas de lesiones con las que se entrenó el modelo, así que "
+            "no se da ningún diagnóstico. Sube una foto de dermatoscopio con la lesión centrada y enfocada."
+        ),
+    ),
+    # image problems
+    "image.accepted": (
+        "a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC photo",
+        "una foto JPEG, PNG, WebP, BMP, TIFF, GIF o HEIC",
+    ),
+    "image.empty": (
+        "The file is empty. Upload {accepted} of the lesion.",
+        "El archivo está vacío. Sube {accepted} de la lesión.",
+    ),
+    "image.too_large": (
+        (
+            "The file is {size:.1f} MB; the limit is {limit:.0f} MB. Upload a smaller photo (a dermatoscope or phone "
+            "JPEG is usually 1-5 MB)."
+        ),
+        (
+            "El archivo ocupa {size:.1f} MB; el límite es {limit:.0f} MB. Sube una foto más pequeña (un JPEG de "
+            "dermatoscopio o de móvil suele ocupar 1-5 MB)."
+        ),
+    ),
+    "image.too_many_pixels": (
+        (
+            "The image claims {width}x{height} pixels, more than SkinScan accepts ({megapixels} megapixels, {side} "
+            "pixels a side). Upload the photo as your camera saved it, or a smaller export."
+        ),
+        (
+            "La imagen declara {width}x{height} píxeles, más de lo que SkinScan acepta ({megapixels} megapíxeles, "
+            "{side} píxeles por lado). Sube la foto tal como la guardó la cámara, o una exportación más pequeña."
+        ),
+    ),
+    "image.too_small": (
+        (
+            "The image is only {width}x{height} pixels; at least {min_side} pixels a side are needed. Upload the "
+            "original photo rather than a thumbnail or icon."
+        ),
+        (
+            "La imagen solo tiene {width}x{height} píxeles; hacen falta al menos {min_side} píxeles por lado. Sube la "
+            "foto original, no una miniatura ni un icono."
+        ),
+    ),
+    "image.bomb": (
+        (
+            "The image claims more than {megapixels} megapixels, far more than any camera takes. Upload the photo as "
+            "your camera or dermatoscope saved it."
+        ),
+        (
+            "La imagen declara más de {megapixels} megapíxeles, mucho más de lo que toma cualquier cámara. Sube la "
+            "foto tal como la guardó la cámara o el dermatoscopio."
+        ),
+    ),
+    "image.not_image": (
+        "This file is not an image SkinScan can read (it looks like {what}). Upload {accepted} of the lesion.",
+        "Este archivo no es una imagen que SkinScan pueda leer (parece {what}). Sube {accepted} de la lesión.",
+    ),
+    "image.damaged": (
+        (
+            "The image is damaged or incomplete (perhaps cut off while copying). Upload the photo again, or export it "
+            "anew from the camera or gallery."
+        ),
+        (
+            "La imagen está dañada o incompleta (quizá se cortó al copiarla). Vuelve a subir la foto o expórtala de "
+            "nuevo desde la cámara o la galería."
+        ),
+    ),
+    "image.is_folder": ("{path} is a folder, not an image file.", "{path} es una carpeta, no un archivo de imagen."),
+    "image.missing": ("{path} does not exist.", "{path} no existe."),
+    "image.unreadable": ("{path} cannot be read ({why}).", "{path} no se puede leer ({why})."),
+    "what.pdf": ("a PDF document", "un documento PDF"),
+    "what.zip": ("a ZIP archive (or an Office document)", "un archivo ZIP (o un documento de Office)"),
+    "what.exe": ("a Windows program", "un programa de Windows"),
+    "what.program": ("a program", "un programa"),
+    "what.svg": ("an SVG drawing", "un dibujo SVG"),
+    "what.xml": ("an XML or SVG file", "un archivo XML o SVG"),
+    "what.html": ("a web page", "una página web"),
+    "what.binary": ("binary data, not a picture", "datos binarios, no una imagen"),
+    "what.text": ("a text file", "un archivo de texto"),
+}
+
+
+# The app's own sentences.
+CATALOG.update(
+    {
+        "app.intro": (
+            (
+                "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most likely of "
+                "seven diagnoses with calibrated probabilities, where the network looked, and how the diagnosis presents "
+                "in the HAM10000 data set. *A teaching demo, not a diagnosis.*"
+            ),
+            (
+                "Sube una foto dermatoscópica de una lesión de la piel, o hazla. SkinScan muestra los tres diagnósticos "
+                "más probables de siete, con probabilidades calibradas, dónde miró la red y cómo se presenta el "
+                "diagnóstico en el conjunto de datos HAM10000. *Una demostración docente, no un diagnóstico.*"
+            ),
+        ),
+        "app.model_unusable": (
+            "The model **{name}** cannot be used: {why}.",
+            "No se puede usar el modelo **{name}**: {why}.",
+        ),
+        "app.waiting": (
+            "Waiting for a photo. Nothing is analysed until you upload or take one.",
+            "Esperando una foto. No se analiza nada hasta que subas o hagas una.",
+        ),
+        "app.analysing": ("Analysing…", "Analizando…"),
+        "app.loading_model": ("Loading the model…", "Cargando el modelo…"),
+        "app.cannot_analyse": ("**{name}** cannot be analysed. {why}", "No se puede analizar **{name}**. {why}"),
+        "app.internal_error": (
+            (
+                "**{name}** could not be analysed because of an internal error. Try another photo; if it keeps "
+                "happening, restart the app."
+            ),
+            (
+                "No se pudo analizar **{name}** por un error interno. Prueba con otra foto; si sigue pasando, reinicia "
+                "la aplicación."
+            ),
+        ),
+        # sidebar
+        "side.language": ("Language", "Idioma"),
+        "side.mode": ("Mode", "Modo"),
+        "side.mode_help": (
+            (
+                "Several photos: a table with referrals first, and a PDF report. Walkthrough: a guided tour of one photo "
+                "for a live demo."
+            ),
+            (
+                "Varias fotos: una tabla con las derivaciones primero y un informe PDF. Visita guiada: un recorrido paso "
+                "a paso por una foto para una demostración en directo."
+            ),
+        ),
+        "mode.one": ("One photo", "Una foto"),
+        "mode.batch": ("Several photos", "Varias fotos"),
+        "mode.walkthrough": ("Walkthrough", "Visita guiada"),
+        "side.model": ("Model", "Modelo"),
+        "side.model_label": ("{name} (bal. acc. {bal:.0%})", "{name} (exactitud equilibrada {bal:.0%})"),
+        "side.model_help": (
+            (
+                "Models shipped in weights/, default first. Balanced accuracy is the mean recall over the seven classes "
+                "on the held-out test lesions."
+            ),
+            (
+                "Modelos incluidos en weights/, el predeterminado primero. La exactitud equilibrada es la sensibilidad "
+                "media de las siete clases en las lesiones de prueba reservadas."
+            ),
+        ),
+        "side.no_model": (
+            "No usable model found in {folder}/ (each needs a .keras file and its .json model card).",
+            "No hay ningún modelo utilizable en {folder}/ (cada uno necesita un archivo .keras y su ficha .json).",
+        ),
+        "side.model_files": ("Model files: {problem}.", "Archivos de modelo: {problem}."),
+        "side.patient": ("Patient (optional)", "Paciente (opcional)"),
+        "side.patient_help": (
+            "Only used to place the patient in the dataset charts; the model sees the photo alone.",
+            "Solo sirve para situar al paciente en los gráficos del conjunto de datos; el modelo ve únicamente la foto.",
+        ),
+        "side.age": ("Age", "Edad"),
+        "side.sex": ("Sex", "Sexo"),
+        "side.site": ("Body site", "Localización"),
+        "side.not_given": ("not given", "sin indicar"),
+        "side.about": ("About this model", "Sobre este modelo"),
+        "side.disclaimer": (
+            (
+                "SkinScan is a research and teaching demo, **not a diagnosis** and not a medical device. It has not been "
+                "validated clinically. Any lesion that worries you or your patient belongs in front of a dermatologist, "
+                "whatever SkinScan says."
+            ),
+            (
+                "SkinScan es una demostración de investigación y docencia, **no un diagnóstico** ni un producto sanitario. "
+                "No se ha validado clínicamente. Cualquier lesión que te preocupe a ti o a tu paciente debe verla un "
+                "dermatólogo, diga lo que diga SkinScan."
+            ),
+        ),
+        "side.privacy": (
+            (
+                "Photos are processed in memory only: nothing you upload or take with the camera is written to disk, "
+                "logged or kept after you close the page."
+            ),
+            (
+                "Las fotos se procesan solo en memoria: nada de lo que subas o hagas con la cámara se escribe en disco, "
+                "se registra ni se guarda al cerrar la página."
+            ),
+        ),
+        "about.test": (
+            (
+                "- test split: {n} images of unseen lesions\n- accuracy {acc:.1%}, balanced accuracy {bal:.1%}\n"
+                "- melanoma ROC AUC {auc:.3f}, calibration error {ece:.3f}\n- referral at P(malignant) ≥ {thr:.0%}: "
+                "sensitivity {sens:.0%}, specificity {spec:.0%}\n- {params:,} parameters, input {h}×{w}"
+            ),
+            (
+                "- conjunto de prueba: {n} imágenes de lesiones no vistas\n- exactitud {acc:.1%}, exactitud equilibrada "
+                "{bal:.1%}\n- AUC ROC de melanoma {auc:.3f}, error de calibración {ece:.3f}\n- derivación con "
+                "P(maligna) ≥ {thr:.0%}: sensibilidad {sens:.0%}, especificidad {spec:.0%}\n- {params:,} parámetros, "
+                "entrada {h}×{w}"
+            ),
+        ),
+        "about.confusion": ("Confusion matrix on the test split", "Matriz de confusión en el conjunto de prueba"),
+        "about.use": (
+            (
+                "**Intended use.** Teaching and demonstration with dermatoscopic photos like HAM10000's. Not for "
+                "self-diagnosis; phone photos without a dermatoscope, other skin types and other diagnoses are outside "
+                "what it was trained on."
+            ),
+            (
+                "**Uso previsto.** Docencia y demostración con fotos dermatoscópicas como las de HAM10000. No sirve para "
+                "autodiagnóstico; las fotos de móvil sin dermatoscopio, otros tipos de piel y otros diagnósticos quedan "
+                "fuera de su entrenamiento."
+            ),
+        ),
+        "about.data": ("**Data.** {citation} Licence: {licence}.", "**Datos.** {citation} Licencia: {licence}."),
+        # photo input
+        "in.upload_tab": ("Upload a photo", "Subir una foto"),
+        "in.camera_tab": ("Take a photo", "Hacer una foto"),
+        "in.examples_tab": ("Examples", "Ejemplos"),
+        "in.uploader": ("Dermatoscopic photo", "Foto dermatoscópica"),
+        "in.camera": ("Take a photo of the lesion", "Haz una foto de la lesión"),
+        "in.tips": (
+            (
+                "**For a good result**\n- Use a dermatoscope photo if you can: that is what the model learned from.\n"
+                "- Centre the lesion and fill most of the frame with it.\n- Keep it in focus, evenly lit, without glare "
+                "or hair across it.\n\nPhone photos taken without a dermatoscope are outside what the model was trained "
+                "on; it will often answer *Uncertain*."
+            ),
+            (
+                "**Para un buen resultado**\n- Usa una foto de dermatoscopio si puedes: es con lo que aprendió el "
+                "modelo.\n- Centra la lesión y haz que ocupe casi todo el encuadre.\n- Que esté enfocada, con luz "
+                "uniforme, sin reflejos ni pelos encima.\n\nLas fotos de móvil sin dermatoscopio quedan fuera de su "
+                "entrenamiento; a menudo responderá *Incierto*."
+            ),
+        ),
+        "in.examples_help": (
+            "Photos of test-split lesions (never used in training), with their true diagnosis.",
+            "Fotos de lesiones del conjunto de prueba (nunca usadas en el entrenamiento), con su diagnóstico real.",
+        ),
+        "in.true_dx": ("True diagnosis", "Diagnóstico real"),
+        "in.image": ("Image", "Imagen"),
+        "in.analyse_example": ("Analyse this example", "Analizar este ejemplo"),
+        "in.example_unreadable": (
+            "Example {image_id} could not be read from the data folder.",
+            "No se pudo leer el ejemplo {image_id} de la carpeta de datos.",
+        ),
+        # result
+        "res.true_label_match": (
+            "True diagnosis of this test-split example: **{name}** ({dx}); the model's top-1 matches it.",
+            "Diagnóstico real de este ejemplo de prueba: **{name}** ({dx}); la primera opción del modelo coincide.",
+        ),
+        "res.true_label_differ": (
+            "True diagnosis of this test-split example: **{name}** ({dx}); the model's top-1 differs from it.",
+            "Diagnóstico real de este ejemplo de prueba: **{name}** ({dx}); la primera opción del modelo es otra.",
+        ),
+        "res.transparency": (
+            "Shown for transparency only: for a photo unlike the training images these numbers mean little.",
+            (
+                "Se muestran solo por transparencia: en una foto distinta de las de entrenamiento estas cifras "
+                "significan poco."
+            ),
+        ),
+        "res.where": ("Where the network looked", "Dónde miró la red"),
+        "res.explain_class": ("Explain the class", "Explicar la clase"),
+        "res.method": ("Method", "Método"),
+        "res.method_help": (
+            "Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds, more the first time.",
+            "Grad-CAM es instantáneo; Grad-CAM++ y Score-CAM (tf-keras-vis) tardan unos segundos, más la primera vez.",
+        ),
+        "res.opacity": ("Heatmap opacity", "Opacidad del mapa de calor"),
+        "res.computing": ("Computing {method}…", "Calculando {method}…"),
+        "res.model_saw": ("What the model saw", "Lo que vio el modelo"),
+        "res.cam_caption": (
+            "{method} for {name}: red = most influential",
+            "{method} para {name}: rojo = lo que más influyó",
+        ),
+        "res.download_cam": ("Download heatmap (PNG)", "Descargar el mapa de calor (PNG)"),
+        "res.cam_warning": (
+            (
+                "A heatmap shows which pixels moved the score, not proof that the model reasoned like a dermatologist. "
+                "If it lights up rulers, hair or the frame edge, distrust the answer."
+            ),
+            (
+                "Un mapa de calor muestra qué píxeles movieron la puntuación, no prueba que el modelo razonara como un "
+                "dermatólogo. Si resalta reglas, pelos o el borde del encuadre, desconfía de la respuesta."
+            ),
+        ),
+        "res.context": ("Context: {name} in HAM10000", "Contexto: {name} en HAM10000"),
+        "res.no_context": (
+            "Dataset context is unavailable: {why}.",
+            "El contexto del conjunto de datos no está disponible: {why}.",
+        ),
+        "res.reliability": (
+            (
+                "**How reliable is this model for {dx}?** On held-out test lesions it found **{recall:.0%}** of true "
+                "{dx} (recall), and **{precision:.0%}** of its {dx} answers were right (precision), over {support} test "
+                "images."
+            ),
+            (
+                "**¿Qué fiabilidad tiene este modelo para {dx}?** En las lesiones de prueba reservadas encontró el "
+                "**{recall:.0%}** de los {dx} reales (sensibilidad), y el **{precision:.0%}** de sus respuestas {dx} "
+                "fueron correctas (precisión), sobre {support} imágenes de prueba."
+            ),
+        ),
+        "res.similar": ("Similar known cases", "Casos conocidos parecidos"),
+        "res.similar_summary": (
+            (
+                "The {k} HAM10000 training lesions nearest to this photo in the network's feature space: "
+                "**{malignant} of {k} malignant**, most often *{name}*."
+            ),
+            (
+                "Las {k} lesiones de entrenamiento de HAM10000 más cercanas a esta foto en el espacio de "
+                "características de la red: **{malignant} de {k} malignas**, sobre todo *{name}*."
+            ),
+        ),
+        "res.similarity": ("similarity {value:.2f} · {image_id}", "similitud {value:.2f} · {image_id}"),
+        "res.similar_note": (
+            (
+                "Similar in what the network measures, not necessarily in what a dermatologist sees. Photos appear only "
+                "where the HAM10000 data folder is available."
+            ),
+            (
+                "Parecidas en lo que mide la red, no necesariamente en lo que ve un dermatólogo. Las fotos solo aparecen "
+                "si la carpeta de datos de HAM10000 está disponible."
+            ),
+        ),
+        # charts
+        "chart.probabilities": (
+            "Calibrated probability of each diagnosis",
+            "Probabilidad calibrada de cada diagnóstico",
+        ),
+        "chart.frequency": ("How common each diagnosis is in HAM10000", "Frecuencia de cada diagnóstico en HAM10000"),
+        "chart.images_log": ("images (log scale)", "imágenes (escala logarítmica)"),
+        "chart.images": ("images", "imágenes"),
+        "chart.age": ("Age at diagnosis: {name}", "Edad al diagnóstico: {name}"),
+        "chart.age_axis": ("age (years)", "edad (años)"),
+        "chart.patient": ("patient, {age}", "paciente, {age}"),
+        "chart.sex": ("Sex: {name}", "Sexo: {name}"),
+        "chart.site": ("Body site: {name}", "Localización: {name}"),
+        "chart.reliability": (
+            "When the lesion really is {dx}, the model says…",
+            "Cuando la lesión es realmente {dx}, el modelo dice…",
+        ),
+        "chart.share_true": ("share of true {dx}", "proporción de {dx} reales"),
+        "chart.predicted_as": ("predicted as", "predicho como"),
+        # batch
+        "batch.uploader": ("Dermatoscopic photos", "Fotos dermatoscópicas"),
+        "batch.uploader_help": (
+            "Up to {n} photos; each is analysed as in single-photo mode.",
+            "Hasta {n} fotos; cada una se analiza como en el modo de una foto.",
+        ),
+        "batch.waiting": (
+            "Upload several photos to get a table, referrals first, and a PDF report.",
+            "Sube varias fotos para obtener una tabla, con las derivaciones primero, y un informe PDF.",
+        ),
+        "batch.too_many": (
+            "{n} photos uploaded; only the first {max} are analysed.",
+            "Se subieron {n} fotos; solo se analizan las {max} primeras.",
+        ),
+        "batch.progress": ("Analysed {i} of {n}", "Analizadas {i} de {n}"),
+        "batch.summary": (
+            "**{n} photos**: {refer} to refer, {uncertain} uncertain, {benign} likely benign, {error} not analysed.",
+            (
+                "**{n} fotos**: {refer} para derivar, {uncertain} inciertas, {benign} probablemente benignas, "
+                "{error} sin analizar."
+            ),
+        ),
+        "batch.table_help": (
+            "Click a column to sort; select a row to see its photo and heatmap.",
+            "Pulsa una columna para ordenar; selecciona una fila para ver su foto y su mapa de calor.",
+        ),
+        "batch.csv": ("Download table (CSV)", "Descargar la tabla (CSV)"),
+        "batch.pdf": ("Download report (PDF)", "Descargar el informe (PDF)"),
+        "col.file": ("file", "archivo"),
+        "col.top1": ("top-1", "primera opción"),
+        "col.probability": ("probability", "probabilidad"),
+        "col.malignant": ("malignant probability", "probabilidad de malignidad"),
+        "col.outcome": ("outcome", "resultado"),
+        "batch.not_analysed": ("Not analysed: {why}", "Sin analizar: {why}"),
+        # PDF report
+        "pdf.title": ("SkinScan report: {file}", "Informe de SkinScan: {file}"),
+        "pdf.model": ("{date} - model {model} (sha256 {version})", "{date} - modelo {model} (sha256 {version})"),
+        "pdf.unreadable": ("This file could not be analysed. {why}", "No se pudo analizar este archivo. {why}"),
+        "pdf.top3": (
+            "Most likely diagnoses (calibrated probabilities)",
+            "Diagnósticos más probables (probabilidades calibradas)",
+        ),
+        "pdf.malignant": (
+            "Malignant probability P(mel)+P(bcc)+P(akiec): {p:.1%} (refer at >= {thr:.1%})",
+            "Probabilidad de malignidad P(mel)+P(bcc)+P(akiec): {p:.1%} (derivar si >= {thr:.1%})",
+        ),
+        "pdf.similar": ("Nearest training lesions: {dxs}", "Lesiones de entrenamiento más cercanas: {dxs}"),
+        "pdf.disclaimer": (
+            (
+                "SkinScan is a research and teaching demo, not a diagnosis and not a medical device. It has not been "
+                "validated clinically. Any lesion that worries you or your patient belongs in front of a dermatologist."
+            ),
+            (
+                "SkinScan es una demostración de investigación y docencia, no un diagnóstico ni un producto sanitario. "
+                "No se ha validado clínicamente. Cualquier lesión que te preocupe a ti o a tu paciente debe verla un "
+                "dermatólogo."
+            ),
+        ),
+        # walkthrough
+        "walk.step": ("Step {i} of {n}: {title}", "Paso {i} de {n}: {title}"),
+        "walk.back": ("Back", "Atrás"),
+        "walk.next": ("Next", "Siguiente"),
+        "walk.choose": (
+            "Choose a photo (an example works well) to begin the tour.",
+            "Elige una foto (un ejemplo va bien) para empezar el recorrido.",
+        ),
+        "walk.seen": ("{name}: what the model sees", "{name}: lo que ve el modelo"),
+        "walk.upload": ("Upload", "Subir"),
+        "walk.upload_say": (
+            (
+                "Start from a dermatoscopic photo: here a test-split lesion the model never saw in training (or your own "
+                "upload). Everything happens in memory; nothing is stored."
+            ),
+            (
+                "Partimos de una foto dermatoscópica: aquí una lesión del conjunto de prueba que el modelo nunca vio al "
+                "entrenar (o tu propia foto). Todo ocurre en memoria; no se guarda nada."
+            ),
+        ),
+        "walk.top3": ("Read the top-3", "Leer las tres opciones"),
+        "walk.top3_say": (
+            (
+                "Three diagnoses with calibrated probabilities: of the photos given 70%, about 70% are right. Read them "
+                "as a differential, not a verdict."
+            ),
+            (
+                "Tres diagnósticos con probabilidades calibradas: de las fotos a las que da un 70%, aciertan "
+                "aproximadamente el 70%. Léelos como un diagnóstico diferencial, no como un veredicto."
+            ),
+        ),
+        "walk.heatmap": ("Read the heatmap", "Leer el mapa de calor"),
+        "walk.heatmap_say": (
+            (
+                "Grad-CAM shows which pixels pushed the score for a class. Good sign: heat on the lesion. Bad sign: heat "
+                "on rulers, hair, ink or the frame edge; then distrust the answer."
+            ),
+            (
+                "Grad-CAM muestra qué píxeles empujaron la puntuación de una clase. Buena señal: calor sobre la lesión. "
+                "Mala señal: calor en reglas, pelos, tinta o el borde; entonces desconfía de la respuesta."
+            ),
+        ),
+        "walk.context": ("Read the context", "Leer el contexto"),
+        "walk.context_say": (
+            (
+                "How common this diagnosis is in HAM10000, at what age, sex and body site, how reliable the model is for "
+                "it, and the most similar known lesions."
+            ),
+            (
+                "Cuán frecuente es este diagnóstico en HAM10000, a qué edad, sexo y localización, qué fiabilidad tiene el "
+                "modelo para él y las lesiones conocidas más parecidas."
+            ),
+        ),
+        "walk.referral": ("The referral logic", "La lógica de derivación"),
+        "walk.referral_say": (
+            (
+                "SkinScan adds P(melanoma) + P(basal cell carcinoma) + P(actinic keratosis) and refers at or above the "
+                "threshold chosen on validation to catch at least 85% of malignant lesions. A photo unlike the training "
+                "images, or with no class above 45%, is called Uncertain."
+            ),
+            (
+                "SkinScan suma P(melanoma) + P(carcinoma basocelular) + P(queratosis actínica) y deriva a partir del "
+                "umbral elegido en validación para detectar al menos el 85% de las lesiones malignas. Una foto distinta "
+                "de las de entrenamiento, o sin ninguna clase por encima del 45%, se marca como Incierto."
+            ),
+        ),
+        "walk.limits": ("The limits", "Los límites"),
+        "walk.limits_say": (
+            (
+                "Trained on one public data set (mostly fair skin, seven diagnoses, dermatoscope photos). Not validated "
+                "clinically, not a medical device. Phone photos, other skin types and other lesions are out of scope."
+            ),
+            (
+                "Entrenado con un único conjunto de datos público (sobre todo piel clara, siete diagnósticos, fotos de "
+                "dermatoscopio). Sin validación clínica, no es un producto sanitario. Las fotos de móvil, otros tipos de "
+                "piel y otras lesiones quedan fuera de su alcance."
+            ),
+        ),
+        "walk.limits_figures": (
+            (
+                "On held-out test lesions this model is right **{acc:.0%}** of the time, finds **{bal:.0%}** of each "
+                "diagnosis on average, and refers **{sens:.0%}** of malignant lesions (specificity {spec:.0%})."
+            ),
+            (
+                "En las lesiones de prueba reservadas este modelo acierta el **{acc:.0%}** de las veces, encuentra de "
+                "media el **{bal:.0%}** de cada diagnóstico y deriva el **{sens:.0%}** de las lesiones malignas "
+                "(especificidad {spec:.0%})."
+            ),
+        ),
+    }
+)
+
+
+class Message(str):
+    """English text that remembers its key and parameters, so it can be said in another language."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str, **params: Any) -> Self:
+        obj = super().__new__(cls, text(key, DEFAULT, **params))
+        obj.key, obj.params = key, params
+        return obj
+
+    def to(self, lang: str) -> str:
+        return text(self.key, lang, **self.params)
+
+
+def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
+    """The sentence for `key` in `lang` (English when the language is unknown), parameters filled in."""
+    column = list(LANGUAGES).index(lang) if lang in LANGUAGES else 0
+    params = {k: (v.to(lang) if isinstance(v, Message) else v) for k, v in params.items()}
+    return CATALOG[key][column].format(**params)
+
+
+def say(value: str, lang: str) -> str:
+    """A Message in `lang`; any other string unchanged (e.g. a file name)."""
+    return value.to(lang) if isinstance(value, Message) else value
+
+
+def language_for(locale: str | None) -> str:
+    """The UI language for a browser locale such as 'es-MX': Spanish for any Spanish locale, else English."""
+    code = (locale or "").split("-")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else DEFAULT

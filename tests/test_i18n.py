@@ -1,0 +1,87 @@
+"""English and Spanish: every sentence in both, none written into the UI untranslated, the browser's language first."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skinscan_ui import i18n
+from skinscan_ui.images import ImageError, load_image
+from skinscan_ui.inference import decide
+
+UI = Path(__file__).resolve().parent.parent / "skinscan_ui" / "ui"
+SENTENCE = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")
+
+
+def fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+@pytest.mark.parametrize("key", sorted(i18n.CATALOG))
+def test_every_sentence_exists_in_both_languages_with_the_same_blanks(key):
+    english, spanish = i18n.CATALOG[key]
+    assert english.strip() and spanish.strip()
+    assert fields(english) == fields(spanish)
+    if len(english.split()) > 3:
+        assert english != spanish, "copied, not translated"
+
+
+def _exempt(tree: ast.AST) -> set[int]:
+    """Docstrings, and messages to the developers' log (LOG.error(...)), which stay in English."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+        if isinstance(node, ast.Call) and getattr(getattr(node.func, "value", None), "id", None) == "LOG":
+            found.update(id(a) for a in node.args)
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in UI.glob("*.py")))
+def test_no_ui_module_writes_a_sentence_outside_the_catalog(module):
+    tree = ast.parse((UI / module).read_text())
+    exempt = _exempt(tree)
+    loose = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in exempt
+        and SENTENCE.search(node.value)
+    ]
+    assert not loose, f"{module}: put these in skinscan_ui/i18n.py: {loose}"
+
+
+def test_every_literal_key_the_ui_asks_for_exists():
+    for path in UI.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "t" and node.args:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant):
+                    assert arg.value in i18n.CATALOG, f"{path.name}: unknown key {arg.value!r}"
+
+
+def test_core_messages_say_themselves_in_spanish():
+    with pytest.raises(ImageError) as info:
+        load_image(b"just some notes, not a photo")
+    assert "not an image" in str(info.value)
+    assert info.value.message.to("es").startswith("Este archivo no es una imagen") and "archivo de texto" in (
+        info.value.message.to("es")
+    )
+    p = decide(np.array([0.05, 0.05, 0.05, 0.05, 0.6, 0.15, 0.05]), threshold=0.3)
+    assert p.outcome == "refer" and "referral threshold of 30%" in p.reason
+    assert "umbral de derivación del 30%" in i18n.say(p.reason, "es")
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"), [("es-MX", "es"), ("es", "es"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en")]
+)
+def test_the_browsers_language_picks_the_default(locale, lang):
+    assert i18n.language_for(locale) == lang
