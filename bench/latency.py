@@ -84,8 +84,22 @@ def cold_predict(photo: Path) -> float:
     return time.perf_counter() - t
 
 
-def cold_app(photo: Path) -> float:
-    """From `streamlit run` to the page showing the answer to its first upload."""
+def server_peak_mb(url: str) -> float:
+    """Peak RSS (VmHWM) of the `streamlit run` process serving `url`."""
+    port = url.rsplit(":", 1)[1].encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            if b"streamlit" in cmd and port in cmd:
+                status = (proc / "status").read_text()
+                return int(status.split("VmHWM:")[1].split()[0]) / 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return float("nan")
+
+
+def cold_app(photo: Path) -> tuple[float, float]:
+    """Seconds from `streamlit run` to the page showing the answer to its first upload, and the server's peak RSS."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from browser import browser_page, streamlit_server
 
@@ -95,7 +109,7 @@ def cold_app(photo: Path) -> float:
             page.goto(url)
             page.locator("input[type=file]").first.set_input_files(str(photo))
             page.get_by_text("Where the network looked", exact=True).wait_for(timeout=120_000)
-            return time.perf_counter() - t
+            return time.perf_counter() - t, server_peak_mb(url)
 
 
 def serving(data: bytes, photo: Path, repeats: int) -> dict:
@@ -144,7 +158,7 @@ def main() -> None:
         photo = Path(tmp) / "photo.jpg"
         photo.write_bytes(data)
         cold = cold_predict(photo)
-        cold_page = None if args.no_app else cold_app(photo)
+        cold_page, app_peak = (None, None) if args.no_app else cold_app(photo)
         served = serving(data, photo, args.repeats)
     bare_costs = {}
     for card in model_store.available():  # TensorFlow comes in only now, for the bare Keras figures
@@ -164,6 +178,7 @@ def main() -> None:
     print(f"\n| figure | value |\n|---|---|\n| cold start, `predict` one photo | {cold:.1f} s |")
     if cold_page is not None:
         print(f"| cold start, `streamlit run` to the first answer in the browser | {cold_page:.1f} s |")
+        print(f"| peak RSS of the `streamlit run` process after that answer | {app_peak:.0f} MB |")
     tf_note = "TensorFlow imported" if served["tf"] else "TensorFlow not imported"
     print(f"| peak RSS, every shipped model loaded, warmed and timed ({tf_note}) | {served['peak']:.0f} MB |")
     print(

@@ -108,6 +108,7 @@ def test_batch_mode_table_heatmap_and_pdf(server, photo, tmp_path):
     with browser_page(height=1800) as page:
         page.goto(server)
         page.get_by_text("Several photos").click()
+        page.get_by_text("Upload several photos").wait_for(timeout=30_000)
         page.locator("input[type=file]").first.set_input_files([str(photo), str(second), str(broken)])
         page.get_by_text("3 photos", exact=False).wait_for(timeout=90_000)
         page.locator("[data-testid='stDataFrame']").wait_for()

@@ -63,7 +63,7 @@ def test_litert_answers_like_keras(exported):
     lite = Classifier.load("tiny", weights_dir=exported)
     reference = Classifier.load("tiny", engine="keras", weights_dir=exported)
     x, y = synthetic(4, seed=22)
-    report = export.parity(export.probabilities(reference.engine, x, 1.0), export.probabilities(lite.engine, x, 1.0), y)
+    report = export.parity(reference.probabilities(x), lite.probabilities(x), y)
     assert report["passes"], report
     a, b = (c.analyse(Image.fromarray(x[5])) for c in (lite, reference))
     assert a.prediction.top1 == b.prediction.top1 and a.prediction.outcome == b.prediction.outcome
