@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skinscan_ui import paths
+from skinscan_ui import model_store, paths
 from skinscan_ui.cards import sha256
 from skinscan_ui.images import ImageError, read_file
 from skinscan_ui.labels import CLASSES
@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", help="a model name in weights/ or a .keras path (default: the app's default)")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "keras", "litert"],
+        default="auto",
+        help="auto: the LiteRT export the app serves when one ships, else Keras",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -67,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ValueError(f"image folder {args.images} does not exist")
         from skinscan_ui.classifier import Classifier
 
-        classifier = Classifier.load(args.model)
+        classifier = Classifier.load(args.model, engine=args.engine)
     except (ValueError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -106,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         "name": classifier.card.name,
         "path": paths.relative(classifier.card.path),
         "sha256": sha256(classifier.card.path),
+        "engine": classifier.engine.name,
     }
+    served = model_store.litert_file(classifier.card) if classifier.engine.name == "litert" else None
+    if served is not None:
+        metrics["model"]["served_file"] = {"path": paths.relative(served), "sha256": sha256(served)}
     metrics["skipped"] = skipped
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

@@ -63,6 +63,7 @@ def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path)
     metrics = json.loads((out / "metrics.json").read_text())
     assert KEYS <= set(metrics)
     assert metrics["n"] == 21 and metrics["model"]["name"] == "tiny" and len(metrics["model"]["sha256"]) == 64
+    assert metrics["model"]["engine"] == "keras" and "served_file" not in metrics["model"]
     preds = pd.read_csv(out / "predictions.csv")
     assert list(preds.columns) == ["image_id", "dx", "pred"] + [f"p_{c}" for c in CLASSES]
     assert np.allclose(preds[[f"p_{c}" for c in CLASSES]].sum(axis=1), 1.0, atol=1e-4)
