@@ -119,6 +119,9 @@ def test_batch_mode_table_heatmap_and_pdf(server, photo, tmp_path):
         from pypdf import PdfReader
 
         assert len(PdfReader(target).pages) == 3
+        images = page.locator("[data-testid='stImage']").count()  # the sidebar's model card has one
+        page.locator("[data-testid='stDataFrame']").first.click(position={"x": 14, "y": 52})  # first row's box
+        page.locator("[data-testid='stImage']").nth(images + 1).wait_for(timeout=30_000)  # its photo and heatmap
         assert page.locator("[data-testid='stException']").count() == 0
         page.wait_for_timeout(1000)
         shot(page, "browser_batch.png")

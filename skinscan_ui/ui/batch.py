@@ -81,7 +81,7 @@ def _detail(entry: report.Entry) -> None:
         st.error(t("app.cannot_analyse", name=entry.file, why=say(entry.error or "")))
         return
     r = entry.result
-    left, right = st.columns(2)
+    left, right, _ = st.columns([2, 2, 1])
     left.image(r.pixels, caption=entry.file, width="stretch")
     caption = t("res.cam_caption", method="Grad-CAM", name=class_name(r.prediction.top1))
     right.image(overlay(r.pixels, r.heatmap), caption=caption, width="stretch")
