@@ -94,7 +94,12 @@ def test_camera_with_a_fake_device(server):
         page.goto(server)
         page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
         page.get_by_role("tab", name="Take a photo").click()
-        page.get_by_role("button", name="Take Photo").click(timeout=60_000)
+        # A click before the stream plays is ignored by the widget, so wait for frames first.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('video')].some(v => v.readyState >= 2 && v.videoWidth > 0)",
+            timeout=60_000,
+        )
+        page.get_by_role("button", name="Take Photo").click()
         wait_for_result(page)
         assert page.locator("[data-testid='stMetric']").count() == 3
         shot(page, "browser_camera.png")
