@@ -21,7 +21,7 @@ from skinscan_ui.inference import Prediction, calibrated, decide
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.model_store import Card, ModelError
 from skinscan_ui.neighbors import Index, Neighbour
-from skinscan_ui.ood import Guard
+from skinscan_ui.ood import UNLIKE, Guard
 
 
 @dataclass(frozen=True)
@@ -107,5 +107,7 @@ class Classifier:
         """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
         pixels = prepare(image, self.size)[None]
         predictions, out = self._predict(pixels)
-        similar = tuple(self.index.query(out.features)[0]) if self.index else ()
+        # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
+        known = self.index is not None and predictions[0].reason != UNLIKE
+        similar = tuple(self.index.query(out.features)[0]) if known else ()
         return Result(pixels[0], predictions[0], out.maps[0], similar)

@@ -13,6 +13,8 @@ from skinscan_ui import model_store
 from skinscan_ui.classifier import Classifier
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.neighbors import Index, agreement, build, majority, malignant_count
+from skinscan_ui.nonlesion import generated
+from skinscan_ui.ood import UNLIKE
 
 
 def clustered(n_per_class: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -66,5 +68,8 @@ def test_analyse_returns_similar_cases(tiny_weights, tmp_path):
     x, y = synthetic(4, seed=30)
     ids = [f"ISIC_{i:07d}" for i in range(len(y))]
     build(classifier.features(x), y, ids, ids, classifier.card.sha256).save(classifier.card.path)
-    result = Classifier.load("tiny", weights_dir=folder).analyse(Image.fromarray(x[4 * 4]))
+    classifier = Classifier.load("tiny", weights_dir=folder)
+    result = classifier.analyse(Image.fromarray(x[4 * 4]))
     assert len(result.similar) == 5 and majority(list(result.similar)) == "mel"
+    page = classifier.analyse(generated()["text_page"])
+    assert page.prediction.reason == UNLIKE and page.similar == (), "no look-alikes for a non-lesion"
