@@ -45,7 +45,7 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
     rows = []
     for e in entries:
         if e.result is None:
-            rows.append([e.file, None, None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang))])
+            rows.append([e.file, "—", None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang))])
             continue
         p = e.result.prediction
         dx, _, prob = p.top3[0]

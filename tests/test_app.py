@@ -193,6 +193,7 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     table = at.dataframe[0].value
     assert list(table["file"]) == ["bcc.png", "nevus.jpg", "notes.jpg"]
     assert table["outcome"].iloc[0].startswith("Refer") and table["outcome"].iloc[2].startswith("Not analysed")
+    assert table["top-1"].iloc[2] == "—", "a dash, not the word None, where there is no answer"
     assert any("3 photos" in m.value and "1 to refer" in m.value for m in at.markdown)
     pdf = PdfReader(BytesIO(at.session_state["batch_pdf"]))
     assert len(pdf.pages) == 3
