@@ -64,7 +64,7 @@ def class_frequency(context: dict, highlight: str, lang: str = DEFAULT) -> go.Fi
             hovertemplate="%{customdata}: %{y}<extra></extra>",
         )
     )
-    fig.update_yaxes(type="log", title=text("chart.images_log", lang))
+    fig.update_yaxes(type="log", dtick=1, title=text("chart.images_log", lang))
     return _layout(fig, text("chart.frequency", lang))
 
 
