@@ -1,4 +1,4 @@
-"""A real browser against `streamlit run`: upload, camera, a broken file. Screenshots go to artifacts/."""
+"""A real browser against `streamlit run`: upload, camera, broken files, batch, Spanish, walkthrough. Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
@@ -145,3 +145,27 @@ def test_spanish_browser_gets_the_spanish_ui(server, photo):
         assert page.get_by_text("Probabilidad calibrada de cada diagnóstico").count() >= 1
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "browser_spanish.png")
+
+
+def test_walkthrough_clicks_through_six_steps(server, photo):
+    titles = ["Upload", "Read the top-3", "Read the heatmap", "Read the context", "The referral logic", "The limits"]
+    with browser_page(height=2400) as page:
+        page.goto(server)
+        page.get_by_text("Walkthrough", exact=True).click()
+        page.get_by_text("Step 1 of 6: Upload").wait_for(timeout=30_000)
+        assert page.get_by_role("button", name="Next").is_disabled(), "Next waits for a photo"
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        page.get_by_text("lesion.jpg: what the model sees").wait_for(timeout=90_000)
+        for i, title in enumerate(titles[1:], start=2):
+            page.get_by_role("button", name="Next").click()
+            page.get_by_text(f"Step {i} of 6: {title}").wait_for(timeout=30_000)
+            if title == "Read the top-3":
+                page.locator("[data-testid='stMetric']").nth(2).wait_for()
+            if title == "Read the heatmap":
+                page.get_by_text("Where the network looked", exact=True).wait_for()
+                page.wait_for_timeout(1000)
+                shot(page, "browser_walkthrough_heatmap.png")
+            assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_role("button", name="Next").is_disabled(), "the last step has no next"
+        page.get_by_role("button", name="Back").click()
+        page.get_by_text("Step 5 of 6: The referral logic").wait_for()
