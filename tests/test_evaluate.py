@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli import run_cli
 from PIL import Image
 from sklearn.metrics import balanced_accuracy_score
 from tiny import synthetic
@@ -74,24 +73,16 @@ def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path)
 def test_evaluate_refuses_bad_labels_without_traceback(folder, tiny_weights, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("image_id,diagnosis\nimg000,nv\n")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "skinscan_ui.evaluate",
-            "--images",
-            str(folder),
-            "--labels",
-            str(bad),
-            "--out",
-            str(tmp_path / "o"),
-            "--model",
-            str(tiny_weights / "tiny.keras"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    proc = run_cli(
+        "evaluate",
+        "--images",
+        str(folder),
+        "--labels",
+        str(bad),
+        "--out",
+        str(tmp_path / "o"),
+        "--model",
+        str(tiny_weights / "tiny.keras"),
     )
     assert proc.returncode == 2
     assert "lacks the column(s) dx" in proc.stderr and "Traceback" not in proc.stderr

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
+from cli import run_cli
 from corpus import bad_files, good_files
 from PIL import Image
 from tiny import synthetic
@@ -42,34 +41,12 @@ def test_exit_codes_cam_dir_and_no_traceback(tiny_weights, tmp_path):
     good = tmp_path / "lesion.jpg"
     Image.fromarray(x[3]).save(good)
     model = str(tiny_weights / "tiny.keras")
-    ok = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "skinscan_ui.predict",
-            str(good),
-            "--model",
-            model,
-            "--json",
-            "--cam-dir",
-            str(tmp_path / "cams"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    ok = run_cli("predict", str(good), "--model", model, "--json", "--cam-dir", str(tmp_path / "cams"))
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["ok"]
     cam = Image.open(tmp_path / "cams" / "lesion_gradcam.png")
     assert cam.size == (64, 48)
-    missing = subprocess.run(
-        [sys.executable, "-m", "skinscan_ui.predict", str(tmp_path / "nope.jpg"), str(good), "--model", model],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    missing = run_cli("predict", str(tmp_path / "nope.jpg"), str(good), "--model", model)
     assert missing.returncode == 1
     lines = missing.stdout.strip().splitlines()
     assert "does not exist" in lines[0] and "lesion.jpg:" in lines[1]

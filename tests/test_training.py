@@ -48,23 +48,9 @@ def test_resume_continues_a_stopped_run(tmp_path):
     import time
 
     run = tmp_path / "run"
-    args = [
-        sys.executable,
-        "-m",
-        "skinscan_ui.train",
-        "--model",
-        "skinscan",
-        "--limit",
-        "32",
-        "--epochs",
-        "3",
-        "--patience",
-        "9",
-        "--run-dir",
-        str(run),
-        "--out",
-        str(tmp_path / "w"),
-    ]
+    common = ["--model", "skinscan", "--limit", "32", "--epochs", "3", "--patience", "9"]
+    common += ["--run-dir", str(run), "--out", str(tmp_path / "w")]
+    args = [sys.executable, "-m", "skinscan_ui.train", *common]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
@@ -77,26 +63,7 @@ def test_resume_continues_a_stopped_run(tmp_path):
     proc.wait()
     done = json.loads((run / "state.json").read_text())["epochs"]
     assert 1 <= done < 3, "stopped part-way"
-    assert (
-        train.main(
-            [
-                "--model",
-                "skinscan",
-                "--limit",
-                "32",
-                "--epochs",
-                "3",
-                "--patience",
-                "9",
-                "--resume",
-                "--run-dir",
-                str(run),
-                "--out",
-                str(tmp_path / "w"),
-            ]
-        )
-        == 0
-    )
+    assert train.main([*common, "--resume"]) == 0
     log = pd.read_csv(run / "log.csv")
     assert log["epoch"].tolist() == [0, 1, 2], "each epoch once, resumed where it stopped"
     assert json.loads((run / "state.json").read_text())["epochs"] == 3
