@@ -9,7 +9,7 @@ import pytest
 
 from skinscan_ui import paths
 from skinscan_ui.cards import sha256
-from skinscan_ui.model_store import ModelError, available, default_name, load
+from skinscan_ui.model_store import ModelError, available, load
 
 
 def copy_weights(src, dst):
@@ -51,11 +51,13 @@ def test_corrupt_file_without_card_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.skipif(not (paths.weights_dir() / "DEFAULT").is_file(), reason="no models shipped yet")
-@pytest.mark.parametrize("name", ["skinscan", default_name()])
+@pytest.mark.parametrize("name", sorted(p.stem for p in paths.weights_dir().glob("*.keras")))
 def test_shipped_models_match_their_cards(name):
+    """Every shipped model, with the files its card names inside weights/ (a fresh clone has nothing else)."""
     card = json.loads((paths.weights_dir() / f"{name}.json").read_text())
     path = paths.weights_dir() / f"{name}.keras"
     assert sha256(path) == card["sha256"]
     assert path.stat().st_size < 50e6
     assert card["test_metrics"]["n"] > 1000 and "command" in card["training"]
-    assert (paths.ROOT / card["confusion_plot"]).is_file()
+    for key in ["file", "confusion_plot", "reliability_plot"]:
+        assert card[key].startswith("weights/") and (paths.ROOT / card[key]).is_file(), card[key]
