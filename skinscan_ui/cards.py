@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from skinscan_ui import paths
 from skinscan_ui.labels import CITATION, CLASSES, LICENCE, NAMES
 
 
@@ -232,6 +233,17 @@ Licence of the data and of these weights: {LICENCE}. Non-commercial use, with at
 
 
 def write(card: dict, weights_dir: Path) -> None:
-    """Write `<name>.json` and `<name>.md` beside the model file."""
+    """Write `<name>.json` and `<name>.md` beside the model file.
+
+    The card's own file paths are derived from that folder, so a run's card re-written in `weights/`
+    when the run ships names the shipped files, not the training output.
+    """
+    name = card["name"]
+    card = {
+        **card,
+        "file": paths.relative(weights_dir / f"{name}.keras"),
+        "confusion_plot": paths.relative(weights_dir / f"{name}_confusion.png"),
+        "reliability_plot": paths.relative(weights_dir / f"{name}_reliability.png"),
+    }
     (weights_dir / f"{card['name']}.json").write_text(json.dumps(card, indent=2) + "\n")
     (weights_dir / f"{card['name']}.md").write_text(markdown(card))

@@ -172,7 +172,6 @@ def main(argv: list[str] | None = None) -> int:
         "last_conv": spec.last_conv,
         "parameters": int(best.count_params()),
         "flops": 2 * cards.count_macs(best),
-        "file": paths.relative(model_path),
         "file_bytes": model_path.stat().st_size,
         "sha256": cards.sha256(model_path),
         "temperature": temperature,
@@ -181,8 +180,6 @@ def main(argv: list[str] | None = None) -> int:
         "val_metrics": evaluate(y_val, p_val, threshold),
         "test_metrics": test_metrics,
         "test_reliability": reliability(y_test, p_test),
-        "confusion_plot": paths.relative(args.out / f"{args.model}_confusion.png"),
-        "reliability_plot": paths.relative(args.out / f"{args.model}_reliability.png"),
         "training": {
             "command": "python -m skinscan_ui.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "data_sha256": data_hash(folder),
