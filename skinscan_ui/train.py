@@ -50,6 +50,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--imbalance", choices=sorted(IMBALANCE), default="sqrt-weights")
     p.add_argument("--patience", type=int, default=4, help="epochs without a better val balanced accuracy")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument(
+        "--ema", type=float, metavar="MOMENTUM", help="validate and keep an exponential moving average of the weights"
+    )
     p.add_argument("--limit", type=int, help="smoke tests: N training images, about N validation and test images")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     p.add_argument(
@@ -76,7 +79,9 @@ def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.
     else:
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.05)
     trainer.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
+        optimizer=keras.optimizers.AdamW(
+            schedule, weight_decay=1e-4, use_ema=args.ema is not None, ema_momentum=args.ema or 0.99
+        ),
         loss=loss,
         metrics=[keras.metrics.CategoricalAccuracy(name="acc")],
     )
@@ -130,9 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights)
     trainer = compile_for(model, args, len(batches), y_train)
     validation = Validation(model, x_val, y_val, run_dir, args.patience)
+    # Order matters: the backup holds the raw weights, then the EMA weights are swapped in to be validated.
     callbacks = [
-        validation,
         keras.callbacks.BackupAndRestore(str(run_dir / "backup"), double_checkpoint=True),  # survives a kill mid-save
+        *([keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema else []),
+        validation,
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=args.resume),
     ]
     print(
@@ -193,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             "imbalance": IMBALANCE[args.imbalance],
             "augmentation": AUGMENTATION,
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
-            f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)",
+            f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"
+            + (f", EMA of the weights (momentum {args.ema}) validated and kept" if args.ema else ""),
             "seed": args.seed,
             "keras": keras.__version__,
             "backend": keras.backend.backend(),

@@ -86,3 +86,33 @@ def test_shipped_default_beats_chance_on_test_images(tmp_path):
     assert metrics["model"]["name"] == model_store.default_name()
     assert metrics["model"]["engine"] == "litert" and metrics["model"]["served_file"]["path"].endswith(".tflite")
     assert metrics["balanced_accuracy"] > 1 / 7 + 0.2
+
+
+def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
+    """With a momentum near 1 the average hardly leaves the starting point, while plain training does."""
+    import keras
+    import numpy as np
+
+    from skinscan_ui.models import build
+
+    start = tmp_path / "start.keras"
+    build("skinscan").save(start)
+    kept = {}
+    for ema in (None, 0.99999):
+        run = tmp_path / f"run_{ema}"
+        args = ["--model", "skinscan", "--init", str(start), "--epochs", "1", "--limit", "64"]
+        args += ["--run-dir", str(run), "--out", str(tmp_path / f"w_{ema}")] + (["--ema", str(ema)] if ema else [])
+        assert train.main(args) == 0
+        kept[ema] = keras.models.load_model(run / "best.keras", compile=False)
+    initial = keras.models.load_model(start, compile=False)
+
+    def moved(model) -> float:
+        return max(
+            float(np.abs(a.numpy() - b.numpy()).max())
+            for a, b in zip(model.trainable_weights, initial.trainable_weights)
+        )
+
+    assert moved(kept[None]) > 1e-4
+    assert moved(kept[0.99999]) < moved(kept[None]) / 100
+    card = json.loads((tmp_path / "w_0.99999" / "skinscan.json").read_text())
+    assert "EMA" in card["training"]["optimizer"]
