@@ -1,0 +1,61 @@
+"""Would shades-of-gray colour constancy help? The same frozen-feature probe, with and without it.
+
+    python -m bench.colour_probe [--data DIR] [--power 6]
+
+Dermatoscopes and cameras tint photos differently; shades-of-gray (Finlayson & Trezzi 2004)
+estimates each photo's illuminant as the Minkowski p-mean of each channel and rescales the channels
+to make it gray. Compared cheaply, as in `bench.imbalance_probe`: a class-weighted softmax head on
+frozen ImageNet EfficientNet-Lite0 features, 3 seeds, validation only.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+
+from bench.imbalance_probe import features, head
+from skinscan_ui import paths
+from skinscan_ui.data import dataset
+from skinscan_ui.labels import CLASSES
+from skinscan_ui.models import REGISTRY, build
+
+
+def shades_of_gray(images: np.ndarray, power: float = 6.0) -> np.ndarray:
+    """uint8 images with each one's p-mean illuminant made gray (its mean level kept)."""
+    x = images.astype("float32")
+    illuminant = np.mean(x**power, axis=(1, 2), keepdims=True) ** (1 / power)
+    gain = illuminant.mean(axis=3, keepdims=True) / np.maximum(illuminant, 1e-6)
+    return np.clip(x * gain, 0, 255).astype("uint8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data")
+    parser.add_argument("--power", type=float, default=6.0)
+    args = parser.parse_args()
+    folder = paths.data_dir(args.data)
+    size = REGISTRY["efficientnet_lite0"].input_size
+    x_train, y_train, _ = dataset(folder, "train", size)
+    x_val, y_val, _ = dataset(folder, "val", size)
+    model = build("efficientnet_lite0")
+    mel = CLASSES.index("mel")
+    print("| input | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
+    variants = {
+        "as photographed": np.asarray,
+        f"shades of gray, p={args.power:g}": lambda x: shades_of_gray(x, args.power),
+    }
+    for name, prepare in variants.items():
+        f_train, f_val = features(model, prepare(x_train)), features(model, prepare(x_val))
+        scores = [head(f_train, y_train, f_val, "weights", seed) for seed in range(3)]
+        bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
+        acc = [np.mean(p.argmax(1) == y_val) for p in scores]
+        auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
+        print(
+            f"| {name} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f} |", flush=True
+        )
+
+
+if __name__ == "__main__":
+    main()
