@@ -19,7 +19,7 @@ from skinscan_ui import paths
 from skinscan_ui.data import dataset
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.models import REGISTRY, build
-from skinscan_ui.training import class_weights
+from skinscan_ui.training import LogitAdjustedCrossentropy, class_prior, class_weights
 
 
 def features(model: keras.Model, x: np.ndarray) -> np.ndarray:
@@ -36,11 +36,11 @@ def head(f_train, y_train, f_val, method: str, seed: int = 0) -> np.ndarray:
             keras.layers.Dense(len(CLASSES), activation="softmax"),
         ]
     )
-    loss = (
-        keras.losses.CategoricalFocalCrossentropy(alpha=list(class_weights(y_train, 0.5).values()), gamma=2.0)
-        if method == "focal"
-        else keras.losses.CategoricalCrossentropy()
-    )
+    losses = {
+        "focal": keras.losses.CategoricalFocalCrossentropy(alpha=list(class_weights(y_train, 0.5).values()), gamma=2.0),
+        "logit-adjust": LogitAdjustedCrossentropy(class_prior(y_train)),
+    }
+    loss = losses.get(method, keras.losses.CategoricalCrossentropy())
     model.compile(keras.optimizers.Adam(1e-3), loss)
     x, y, sample_weight = f_train, y_train, None
     if method == "balanced-sampling":
@@ -71,7 +71,7 @@ def main() -> None:
     f_train, f_val = features(model, x_train), features(model, x_val)
     mel = CLASSES.index("mel")
     print("| method | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
-    for method in ("none", "weights", "sqrt-weights", "balanced-sampling", "focal"):
+    for method in ("none", "weights", "sqrt-weights", "balanced-sampling", "focal", "logit-adjust"):
         scores = [head(f_train, y_train, f_val, method, seed) for seed in range(3)]
         bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
         acc = [np.mean(p.argmax(1) == y_val) for p in scores]

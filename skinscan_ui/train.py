@@ -24,13 +24,21 @@ from skinscan_ui.data import DataError, data_hash, dataset
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.metrics import evaluate, reliability
 from skinscan_ui.models import REGISTRY, build
-from skinscan_ui.training import Batches, Validation, augmenter, class_weights
+from skinscan_ui.training import (
+    Batches,
+    LogitAdjustedCrossentropy,
+    Validation,
+    augmenter,
+    class_prior,
+    class_weights,
+)
 
 IMBALANCE = {
     "weights": "class weights N/(K n_c) in the loss",
     "sqrt-weights": "square-root class weights in the loss",
     "balanced-sampling": "class-balanced sampling (each class drawn equally often)",
     "focal": "focal loss (gamma 2) with square-root class weights as alpha",
+    "logit-adjust": "logit-adjusted cross-entropy (tau 1, training class prior)",
     "none": "none (plain cross-entropy)",
 }
 AUGMENTATION = (
@@ -76,6 +84,8 @@ def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.
     if args.imbalance == "focal":
         alpha = list(class_weights(y, 0.5).values())
         loss = keras.losses.CategoricalFocalCrossentropy(alpha=alpha, gamma=2.0)
+    elif args.imbalance == "logit-adjust":
+        loss = LogitAdjustedCrossentropy(class_prior(y), tau=1.0, label_smoothing=0.05)
     else:
         loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.05)
     trainer.compile(

@@ -41,6 +41,31 @@ def class_weights(y: np.ndarray, power: float = 1.0) -> dict[int, float]:
     return {i: float(w[i]) for i in range(len(CLASSES))}
 
 
+class LogitAdjustedCrossentropy(keras.losses.Loss):
+    """Cross-entropy on log p + tau * log prior (Menon et al., 2021, "Long-tail learning via logit adjustment").
+
+    Training against prior-shifted logits leaves the network's own softmax as a class-balanced
+    posterior, so argmax at inference minimises balanced error without any per-sample weights.
+    """
+
+    def __init__(self, prior: np.ndarray, tau: float = 1.0, label_smoothing: float = 0.0, name: str = "la_ce"):
+        super().__init__(name=name)
+        self.shift = tau * np.log(np.asarray(prior, "float32"))
+        self.label_smoothing = label_smoothing
+
+    def call(self, y_true, y_pred):
+        ops = keras.ops
+        logits = ops.log(ops.clip(y_pred, 1e-7, 1.0)) + self.shift
+        k = ops.shape(y_true)[-1]
+        y_true = y_true * (1.0 - self.label_smoothing) + self.label_smoothing / ops.cast(k, y_true.dtype)
+        return -ops.sum(y_true * ops.log_softmax(logits, axis=-1), axis=-1)
+
+
+def class_prior(y: np.ndarray) -> np.ndarray:
+    """Training-set class frequencies."""
+    return np.bincount(y, minlength=len(CLASSES)) / len(y)
+
+
 class Batches(keras.utils.PyDataset):
     """uint8 batches from the cached array; 'balanced' draws each class equally often."""
 
