@@ -1,8 +1,9 @@
-"""Would a weight soup help? Greedy averaging of checkpoints from one lineage, judged on validation.
+"""Would a weight soup help? Greedy averaging of checkpoints, judged on validation.
 
     python -m bench.soup_probe weights/efficientnet_lite0.keras .cache/runs/lite0_r5/best.keras ... [--data DIR]
 
-Ingredients must share an architecture and a starting point (warm restarts of one model). Greedy soup
+Ingredients must share an architecture and a starting point: warm restarts of one model, or separate
+fine-tunes from the same ImageNet weights (the setting of the soup paper). Greedy soup
 (Wortsman et al., 2022): sort by validation balanced accuracy, then add each ingredient to the average
 only if the average scores no worse on validation. The test split is never looked at here.
 """

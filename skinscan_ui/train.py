@@ -61,6 +61,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--ema", type=float, metavar="MOMENTUM", help="validate and keep an exponential moving average of the weights"
     )
+    p.add_argument("--mixup", type=float, default=0.0, metavar="ALPHA", help="mixup with Beta(ALPHA, ALPHA) shares")
     p.add_argument("--limit", type=int, help="smoke tests: N training images, about N validation and test images")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     p.add_argument(
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     weights = {"weights": class_weights(y_train, 1.0), "sqrt-weights": class_weights(y_train, 0.5)}.get(args.imbalance)
     sampling = "balanced" if args.imbalance == "balanced-sampling" else "shuffle"
-    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights)
+    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup)
     trainer = compile_for(model, args, len(batches), y_train)
     validation = Validation(model, x_val, y_val, run_dir, args.patience)
     # Order matters: the backup holds the raw weights, then the EMA weights are swapped in to be validated.
@@ -208,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_seconds": validation.state["seconds"],
             "hardware": f"{platform.machine()} CPU, {__import__('os').cpu_count()} cores",
             "imbalance": IMBALANCE[args.imbalance],
-            "augmentation": AUGMENTATION,
+            "augmentation": AUGMENTATION + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else ""),
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
             f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"
             + (f", EMA of the weights (momentum {args.ema}) validated and kept" if args.ema else ""),

@@ -67,7 +67,11 @@ def class_prior(y: np.ndarray) -> np.ndarray:
 
 
 class Batches(keras.utils.PyDataset):
-    """uint8 batches from the cached array; 'balanced' draws each class equally often."""
+    """uint8 batches from the cached array; 'balanced' draws each class equally often.
+
+    `mixup` > 0 blends each image, its one-hot label and its weight with another image of the batch,
+    with a Beta(mixup, mixup) share per image (Zhang et al., 2018, "mixup").
+    """
 
     def __init__(
         self,
@@ -77,9 +81,10 @@ class Batches(keras.utils.PyDataset):
         sampling: str,
         seed: int,
         weights: dict[int, float] | None = None,
+        mixup: float = 0.0,
     ):
         super().__init__()
-        self.x, self.y, self.batch_size, self.sampling = x, y, batch_size, sampling
+        self.x, self.y, self.batch_size, self.sampling, self.mixup = x, y, batch_size, sampling, mixup
         self.rng = np.random.default_rng(seed)
         self.sample_weight = None if weights is None else np.array([weights[i] for i in range(len(CLASSES))])
         self.on_epoch_end()
@@ -99,9 +104,14 @@ class Batches(keras.utils.PyDataset):
         idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
         x = np.asarray(self.x[idx], dtype="float32")
         y = keras.utils.to_categorical(self.y[idx], len(CLASSES))
-        if self.sample_weight is None:
-            return x, y
-        return x, y, self.sample_weight[self.y[idx]]
+        w = None if self.sample_weight is None else self.sample_weight[self.y[idx]]
+        if self.mixup > 0:
+            share = self.rng.beta(self.mixup, self.mixup, len(idx)).astype("float32")
+            other = self.rng.permutation(len(idx))
+            x = share[:, None, None, None] * x + (1 - share[:, None, None, None]) * x[other]
+            y = share[:, None] * y + (1 - share[:, None]) * y[other]
+            w = None if w is None else share * w + (1 - share) * w[other]
+        return (x, y) if w is None else (x, y, w)
 
 
 class Validation(keras.callbacks.Callback):
