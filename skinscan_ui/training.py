@@ -67,7 +67,7 @@ def class_prior(y: np.ndarray) -> np.ndarray:
 
 
 class Batches(keras.utils.PyDataset):
-    """uint8 batches from the cached array; 'balanced' draws each class equally often.
+    """Float batches from the cached uint8 array; 'balanced' draws each class equally often.
 
     `mixup` > 0 blends each image, its one-hot label and its weight with another image of the batch,
     with a Beta(mixup, mixup) share per image (Zhang et al., 2018, "mixup").
@@ -108,9 +108,13 @@ class Batches(keras.utils.PyDataset):
         if self.mixup > 0:
             share = self.rng.beta(self.mixup, self.mixup, len(idx)).astype("float32")
             other = self.rng.permutation(len(idx))
-            x = share[:, None, None, None] * x + (1 - share[:, None, None, None]) * x[other]
-            y = share[:, None] * y + (1 - share[:, None]) * y[other]
-            w = None if w is None else share * w + (1 - share) * w[other]
+
+            def blend(a: np.ndarray) -> np.ndarray:
+                s = share.reshape(-1, *[1] * (a.ndim - 1))
+                return s * a + (1 - s) * a[other]
+
+            x, y = blend(x), blend(y)
+            w = None if w is None else blend(w)
         return (x, y) if w is None else (x, y, w)
 
 
