@@ -171,6 +171,7 @@ def markdown(card: dict) -> str:
         for dx, v in t["per_class"].items()
     )
     tr = card["training"]
+    distillation = f"- distillation: {tr['distillation']}\n" if "distillation" in tr else ""
     return f"""# Model card: `{card["name"]}`
 
 {card["summary"]}
@@ -218,7 +219,7 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
   (lesion-grouped, stratified by diagnosis, seed {tr["split_seed"]}): {tr["split_sizes"]}
 - epochs run {tr["epochs"]} (best at {tr["best_epoch"]}), wall time {tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}
 - imbalance: {tr["imbalance"]}; augmentation: {tr["augmentation"]}
-- optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
+{distillation}- optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
 {_ood_section(card)}
 {_litert_section(card)}{_similar_section(card)}## Intended use and limits

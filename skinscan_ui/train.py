@@ -31,6 +31,7 @@ from skinscan_ui.training import (
     augmenter,
     class_prior,
     class_weights,
+    teacher_targets,
 )
 
 IMBALANCE = {
@@ -62,6 +63,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--ema", type=float, metavar="MOMENTUM", help="validate and keep an exponential moving average of the weights"
     )
     p.add_argument("--mixup", type=float, default=0.0, metavar="ALPHA", help="mixup with Beta(ALPHA, ALPHA) shares")
+    p.add_argument(
+        "--teacher",
+        type=Path,
+        action="append",
+        help="distil from this trained .keras (repeat for an ensemble), averaged over flips",
+    )
+    p.add_argument(
+        "--distill", type=float, default=0.5, metavar="ALPHA", help="share of the teacher in the soft labels"
+    )
     p.add_argument("--limit", type=int, help="smoke tests: N training images, about N validation and test images")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     p.add_argument(
@@ -97,6 +107,18 @@ def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.
         metrics=[keras.metrics.CategoricalAccuracy(name="acc")],
     )
     return trainer
+
+
+def soft_labels(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, run_dir: Path) -> np.ndarray:
+    """(1 - alpha) one-hot + alpha teacher, the teacher's part cached in the run folder for --resume."""
+    cache = run_dir / "teacher_targets.npy"
+    if cache.is_file():
+        teacher = np.load(cache)
+    else:
+        print(f"teacher: {', '.join(map(str, args.teacher))}, 4 flips each", flush=True)
+        teacher = teacher_targets([keras.models.load_model(t, compile=False) for t in args.teacher], x)
+        np.save(cache, teacher)
+    return (1 - args.distill) * keras.utils.to_categorical(y, len(CLASSES)) + args.distill * teacher
 
 
 def ms_per_image(model: keras.Model, size: tuple[int, int]) -> float:
@@ -143,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
     weights = {"weights": class_weights(y_train, 1.0), "sqrt-weights": class_weights(y_train, 0.5)}.get(args.imbalance)
     sampling = "balanced" if args.imbalance == "balanced-sampling" else "shuffle"
-    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup)
+    targets = soft_labels(args, x_train, y_train, run_dir) if args.teacher else None
+    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup, targets)
     trainer = compile_for(model, args, len(batches), y_train)
     validation = Validation(model, x_val, y_val, run_dir, args.patience)
     # Order matters: the backup holds the raw weights, then the EMA weights are swapped in to be validated.
@@ -209,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
             "wall_seconds": validation.state["seconds"],
             "hardware": f"{platform.machine()} CPU, {__import__('os').cpu_count()} cores",
             "imbalance": IMBALANCE[args.imbalance],
+            **(
+                {
+                    "distillation": f"soft labels {1 - args.distill:g} x one-hot + {args.distill:g} x the mean "
+                    f"softmax over 4 flips of {', '.join(paths.relative(t) for t in args.teacher)}"
+                }
+                if args.teacher
+                else {}
+            ),
             "augmentation": AUGMENTATION + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else ""),
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
             f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"

@@ -66,11 +66,31 @@ def class_prior(y: np.ndarray) -> np.ndarray:
     return np.bincount(y, minlength=len(CLASSES)) / len(y)
 
 
+FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
+
+
+def teacher_targets(teachers: list[keras.Model], x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """Soft labels for distillation: the teachers' softmax averaged over the four flips of each image.
+
+    A dermatoscopic photo has no up or left, so flips are free test-time views; the averaged ensemble
+    is a better teacher than any one pass, and the student learns to give it in one pass.
+    """
+    total = np.zeros((len(x), len(CLASSES)), "float64")
+    for teacher in teachers:
+        for axes in FLIPS:
+            for start in range(0, len(x), batch_size):
+                chunk = np.asarray(x[start : start + batch_size], "float32")
+                view = np.ascontiguousarray(np.flip(chunk, axes)) if axes else chunk
+                total[start : start + batch_size] += keras.ops.convert_to_numpy(teacher.predict_on_batch(view))
+    return (total / (len(teachers) * len(FLIPS))).astype("float32")
+
+
 class Batches(keras.utils.PyDataset):
     """Float batches from the cached uint8 array; 'balanced' draws each class equally often.
 
-    `mixup` > 0 blends each image, its one-hot label and its weight with another image of the batch,
-    with a Beta(mixup, mixup) share per image (Zhang et al., 2018, "mixup").
+    Labels are one-hot unless `targets` gives a distribution per image (distillation); weights follow
+    the true class. `mixup` > 0 blends each image, its label and its weight with another image of the
+    batch, with a Beta(mixup, mixup) share per image (Zhang et al., 2018, "mixup").
     """
 
     def __init__(
@@ -82,9 +102,11 @@ class Batches(keras.utils.PyDataset):
         seed: int,
         weights: dict[int, float] | None = None,
         mixup: float = 0.0,
+        targets: np.ndarray | None = None,
     ):
         super().__init__()
         self.x, self.y, self.batch_size, self.sampling, self.mixup = x, y, batch_size, sampling, mixup
+        self.targets = keras.utils.to_categorical(y, len(CLASSES)) if targets is None else targets
         self.rng = np.random.default_rng(seed)
         self.sample_weight = None if weights is None else np.array([weights[i] for i in range(len(CLASSES))])
         self.on_epoch_end()
@@ -103,7 +125,7 @@ class Batches(keras.utils.PyDataset):
     def __getitem__(self, i: int):
         idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
         x = np.asarray(self.x[idx], dtype="float32")
-        y = keras.utils.to_categorical(self.y[idx], len(CLASSES))
+        y = self.targets[idx]
         w = None if self.sample_weight is None else self.sample_weight[self.y[idx]]
         if self.mixup > 0:
             share = self.rng.beta(self.mixup, self.mixup, len(idx)).astype("float32")

@@ -116,3 +116,22 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
     assert moved(kept[0.99999]) < moved(kept[None]) / 100
     card = json.loads((tmp_path / "w_0.99999" / "skinscan.json").read_text())
     assert "EMA" in card["training"]["optimizer"]
+
+
+def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(tmp_path):
+    import numpy as np
+
+    from skinscan_ui.models import build
+
+    teacher = tmp_path / "teacher.keras"
+    build("skinscan").save(teacher)
+    run, out = tmp_path / "run", tmp_path / "w"
+    args = ["--model", "skinscan", "--epochs", "1", "--limit", "32", "--teacher", str(teacher), "--distill", "0.7"]
+    assert train.main([*args, "--run-dir", str(run), "--out", str(out)]) == 0
+    soft = np.load(run / "teacher_targets.npy")
+    assert soft.shape == (32, 7)
+    np.testing.assert_allclose(soft.sum(1), 1.0, rtol=1e-5)
+    card = json.loads((out / "skinscan.json").read_text())
+    assert "0.3 x one-hot + 0.7 x" in card["training"]["distillation"]
+    assert str(teacher) in card["training"]["distillation"]
+    assert "distillation: soft labels" in (out / "skinscan.md").read_text()
