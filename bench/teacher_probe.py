@@ -1,0 +1,90 @@
+"""Which teacher to distil from? Checkpoints alone and greedily ensembled, softmax averaged over flips.
+
+    python -m bench.teacher_probe CHECKPOINT.keras [CHECKPOINT.keras ...] [--data DIR]
+
+The same targets `train --teacher` would use (`training.teacher_targets`), on validation and test.
+Members are added greedily by validation balanced accuracy; test is printed beside it, not used.
+Each checkpoint's predictions are cached under .cache/teacher_probe/ so a rerun is quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+from pathlib import Path
+
+import keras
+import numpy as np
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score
+
+from skinscan_ui import paths
+from skinscan_ui.data import dataset
+from skinscan_ui.labels import CLASSES
+from skinscan_ui.training import teacher_targets
+
+MEL = CLASSES.index("mel")
+PARTS = ("val", "test")
+
+
+def flip_averaged(checkpoint: Path, x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Validation and test predictions of one checkpoint, from the cache when its file is unchanged."""
+    digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:16]
+    cache = paths.CACHE_DIR / "teacher_probe" / f"{digest}.npz"
+    if cache.is_file():
+        return dict(np.load(cache))
+    model = keras.models.load_model(checkpoint, compile=False)
+    probs = {part: teacher_targets([model], x[part]) for part in PARTS}
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, **probs)
+    return probs
+
+
+def short(checkpoint: Path) -> str:
+    """Folder and stem: tells lite0_r9/best from lite0_r9/last and from weights/efficientnet_lite0."""
+    return f"{checkpoint.parent.name}/{checkpoint.stem}"
+
+
+def row(label: str, probs: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> str:
+    cells = []
+    for part in PARTS:
+        pred = probs[part].argmax(1)
+        cells += [
+            f"{balanced_accuracy_score(y[part], pred):.3f}",
+            f"{accuracy_score(y[part], pred):.3f}",
+            f"{roc_auc_score(y[part] == MEL, probs[part][:, MEL]):.3f}",
+        ]
+    return f"| {label} | " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("checkpoints", nargs="+", type=Path)
+    parser.add_argument("--data")
+    args = parser.parse_args()
+    size = keras.models.load_model(args.checkpoints[0], compile=False).input_shape[1:3]
+    x, y = {}, {}
+    for part in PARTS:
+        x[part], y[part], _ = dataset(paths.data_dir(args.data), part, tuple(size))
+    probs = {c: flip_averaged(c, x) for c in args.checkpoints}
+    print(
+        "| teacher (4 flips each) | val bal. acc. | val acc. | val mel. AUC | test bal. acc. | test acc. | test mel. AUC |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for c in args.checkpoints:
+        print(row(short(c), probs[c], y), flush=True)
+
+    def mean(members: list[Path]) -> dict[str, np.ndarray]:
+        return {part: np.mean([probs[m][part] for m in members], axis=0) for part in PARTS}
+
+    def val_score(members: list[Path]) -> float:
+        return balanced_accuracy_score(y["val"], mean(members)["val"].argmax(1))
+
+    chosen = [max(args.checkpoints, key=lambda c: val_score([c]))]
+    while rest := [c for c in args.checkpoints if c not in chosen]:
+        best = max(rest, key=lambda c: val_score([*chosen, c]))
+        chosen.append(best)
+        print(row("greedy: " + " + ".join(map(short, chosen)), mean(chosen), y), flush=True)
+
+
+if __name__ == "__main__":
+    main()
