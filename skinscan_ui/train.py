@@ -235,7 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             **(
                 {
                     "distillation": f"soft labels {1 - args.distill:g} x one-hot + {args.distill:g} x the mean "
-                    f"softmax over 4 flips of {', '.join(paths.relative(t) for t in args.teacher)}"
+                    "softmax over 4 flips of "
+                    + ", ".join(f"{paths.relative(t)} (sha256 {cards.sha256(t)[:16]})" for t in args.teacher)
                 }
                 if args.teacher
                 else {}

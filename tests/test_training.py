@@ -121,6 +121,7 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
 def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(tmp_path):
     import numpy as np
 
+    from skinscan_ui import cards
     from skinscan_ui.models import build
 
     teacher = tmp_path / "teacher.keras"
@@ -133,5 +134,5 @@ def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(t
     np.testing.assert_allclose(soft.sum(1), 1.0, rtol=1e-5)
     card = json.loads((out / "skinscan.json").read_text())
     assert "0.3 x one-hot + 0.7 x" in card["training"]["distillation"]
-    assert str(teacher) in card["training"]["distillation"]
+    assert f"{teacher} (sha256 {cards.sha256(teacher)[:16]})" in card["training"]["distillation"], "reproducible"
     assert "distillation: soft labels" in (out / "skinscan.md").read_text()
