@@ -18,9 +18,10 @@ from skinscan_ui.classifier import Classifier
 from skinscan_ui.data import dataset
 from skinscan_ui.inference import calibrated
 from skinscan_ui.labels import CLASSES
+from skinscan_ui.training import FLIPS
 
 MEL = CLASSES.index("mel")
-VIEWS = {"plain": ((),), "2 flips": ((), (2,)), "4 flips": ((), (2,), (1,), (1, 2))}  # axes to flip
+VIEWS = {"plain": ((),), "2 flips": ((), (2,)), "4 flips": FLIPS}  # axes to flip
 
 
 def main() -> None:
