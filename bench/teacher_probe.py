@@ -2,7 +2,8 @@
 
     python -m bench.teacher_probe CHECKPOINT.keras [CHECKPOINT.keras ...] [--data DIR]
 
-The same targets `train --teacher` would use (`training.teacher_targets`), on validation and test.
+The same targets `train --teacher` would use (`training.teacher_targets`), on validation and test,
+each checkpoint fed at its own input size (so models trained at different sizes can be ensembled).
 Members are added greedily by validation balanced accuracy; test is printed beside it, not used.
 Each checkpoint's predictions are cached under .cache/teacher_probe/ so a rerun is quick.
 """
@@ -20,20 +21,22 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_sco
 from skinscan_ui import paths
 from skinscan_ui.data import dataset
 from skinscan_ui.labels import CLASSES
+from skinscan_ui.models import REGISTRY
 from skinscan_ui.training import teacher_targets
 
 MEL = CLASSES.index("mel")
 PARTS = ("val", "test")
 
 
-def flip_averaged(checkpoint: Path, x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Validation and test predictions of one checkpoint, from the cache when its file is unchanged."""
+def flip_averaged(checkpoint: Path, folder: Path) -> dict[str, np.ndarray]:
+    """Validation and test predictions of one checkpoint at its own input size, cached per file content."""
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:16]
     cache = paths.CACHE_DIR / "teacher_probe" / f"{digest}.npz"
     if cache.is_file():
         return dict(np.load(cache))
     model = keras.models.load_model(checkpoint, compile=False)
-    probs = {part: teacher_targets([model], x[part]) for part in PARTS}
+    size = tuple(model.input_shape[1:3])
+    probs = {part: teacher_targets([model], dataset(folder, part, size)[0]) for part in PARTS}
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, **probs)
     return probs
@@ -61,11 +64,10 @@ def main() -> None:
     parser.add_argument("checkpoints", nargs="+", type=Path)
     parser.add_argument("--data")
     args = parser.parse_args()
-    size = keras.models.load_model(args.checkpoints[0], compile=False).input_shape[1:3]
-    x, y = {}, {}
-    for part in PARTS:
-        x[part], y[part], _ = dataset(paths.data_dir(args.data), part, tuple(size))
-    probs = {c: flip_averaged(c, x) for c in args.checkpoints}
+    folder = paths.data_dir(args.data)
+    probs = {c: flip_averaged(c, folder) for c in args.checkpoints}
+    # Every input size lists the same images in the same order, so any size's labels do.
+    y = {part: dataset(folder, part, REGISTRY["efficientnet_lite0"].input_size)[1] for part in PARTS}
     print(
         "| teacher (4 flips each) | val bal. acc. | val acc. | val mel. AUC | test bal. acc. | test acc. | test mel. AUC |"
     )

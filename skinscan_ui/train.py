@@ -48,12 +48,26 @@ AUGMENTATION = (
 )
 
 
+def input_size(text: str) -> tuple[int, int]:
+    """'225x300' -> (225, 300): height by width, as the model cards write it."""
+    try:
+        height, width = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HEIGHTxWIDTH, e.g. 150x200") from None
+    if min(height, width) < 32:
+        raise argparse.ArgumentTypeError(f"{text!r} is too small: 32 pixels a side at least")
+    return height, width
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True, choices=sorted(REGISTRY))
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--resume", action="store_true", help="continue the stopped run in --run-dir")
     p.add_argument("--init", type=Path, help="start from this trained .keras (a warm restart) instead of ImageNet")
+    p.add_argument(
+        "--size", type=input_size, metavar="HxW", help="input height x width (default: the model's, e.g. 150x200)"
+    )
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, help="peak learning rate (default: the model's)")
     p.add_argument("--imbalance", choices=sorted(IMBALANCE), default="sqrt-weights")
@@ -79,13 +93,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--run-dir", type=Path, help="checkpoints and log (default: .cache/runs/<model>)")
     p.add_argument("--out", type=Path, default=None, help="where the model and its card go")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.size = args.size or REGISTRY[args.model].input_size
+    return args
 
 
 def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.ndarray) -> keras.Model:
     """The training model: augmentation in front of the network, loss and schedule chosen by the flags."""
     spec = REGISTRY[args.model]
-    trainer = keras.Sequential([keras.Input((*spec.input_size, 3)), augmenter(args.seed), model], name="trainer")
+    trainer = keras.Sequential([keras.Input((*args.size, 3)), augmenter(args.seed), model], name="trainer")
     peak = args.lr or spec.lr
     total = max(steps * args.epochs, 2)
     warmup = min(steps, total // 2)
@@ -144,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     keras.utils.set_random_seed(args.seed)
     folder = paths.data_dir(args.data)
     try:
-        x_train, y_train, _ = dataset(folder, "train", spec.input_size)
-        x_val, y_val, _ = dataset(folder, "val", spec.input_size)
-        x_test, y_test, _ = dataset(folder, "test", spec.input_size)
+        x_train, y_train, _ = dataset(folder, "train", args.size)
+        x_val, y_val, _ = dataset(folder, "val", args.size)
+        x_test, y_test, _ = dataset(folder, "test", args.size)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -156,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         x_test, y_test = x_test[:: max(1, len(y_test) // args.limit)], y_test[:: max(1, len(y_test) // args.limit)]
     kwargs = {"backbone_dir": args.imagenet} if args.model != "skinscan" else {}
     try:
-        model = build(args.model, **kwargs)
+        model = build(args.model, input_size=args.size, **kwargs)
         if args.init:
             model.set_weights(keras.models.load_model(args.init, compile=False).get_weights())
     except (FileNotFoundError, ValueError) as exc:
@@ -209,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax",
         }[args.model],
         "classes": list(CLASSES),
-        "input_size": list(spec.input_size),
+        "input_size": list(args.size),
         "last_conv": spec.last_conv,
         "parameters": int(best.count_params()),
         "flops": 2 * cards.count_macs(best),
@@ -217,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         "sha256": cards.sha256(model_path),
         "temperature": temperature,
         "referral_threshold": threshold,
-        "ms_per_image": ms_per_image(best, spec.input_size),
+        "ms_per_image": ms_per_image(best, args.size),
         "val_metrics": evaluate(y_val, p_val, threshold),
         "test_metrics": test_metrics,
         "test_reliability": reliability(y_test, p_test),

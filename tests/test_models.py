@@ -58,3 +58,14 @@ def test_transfer_model_is_flat_and_keeps_pretrained_weights():
     )
     assert not any(isinstance(layer, keras.Model) for layer in model.layers)
     assert model.input_shape == (None, *REGISTRY["efficientnet_lite0"].input_size, 3)
+
+
+def test_train_takes_an_input_size_as_height_by_width_and_refuses_nonsense(capsys):
+    from skinscan_ui import train
+
+    assert train.parse(["--model", "skinscan", "--size", "96x128"]).size == (96, 128)
+    assert train.parse(["--model", "efficientnet_lite0"]).size == REGISTRY["efficientnet_lite0"].input_size
+    for bad, why in (("big", "HEIGHTxWIDTH"), ("150", "HEIGHTxWIDTH"), ("16x20", "too small")):
+        with pytest.raises(SystemExit):
+            train.parse(["--model", "skinscan", "--size", bad])
+        assert why in capsys.readouterr().err

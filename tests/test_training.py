@@ -18,6 +18,8 @@ def test_one_short_training_run_ships_a_model_and_card(tmp_path):
         [
             "--model",
             "skinscan",
+            "--size",
+            "96x128",
             "--epochs",
             "1",
             "--limit",
@@ -37,8 +39,10 @@ def test_one_short_training_run_ships_a_model_and_card(tmp_path):
     assert card["val_metrics"]["referral"]["sensitivity"] >= 0.85, "threshold chosen on validation"
     assert (tmp_path / "w" / "skinscan_confusion.png").stat().st_size > 1000
     assert (tmp_path / "run" / "log.csv").read_text().count("\n") == 2, "header and one epoch"
-    _, loaded = model_store.load("skinscan", tmp_path / "w")
+    assert card["input_size"] == [96, 128], "trained at the size asked for, not the registry's"
+    model, loaded = model_store.load("skinscan", tmp_path / "w")
     assert loaded.sha256 == card["sha256"]
+    assert loaded.input_size == (96, 128) and model.input_shape == (None, 96, 128, 3)
 
 
 def test_resume_continues_a_stopped_run(tmp_path):
