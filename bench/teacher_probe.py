@@ -22,21 +22,23 @@ from skinscan_ui import paths
 from skinscan_ui.data import dataset
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.models import REGISTRY
-from skinscan_ui.training import teacher_targets
+from skinscan_ui.training import FLIPS, teacher_targets
 
 MEL = CLASSES.index("mel")
 PARTS = ("val", "test")
 
 
-def flip_averaged(checkpoint: Path, folder: Path) -> dict[str, np.ndarray]:
-    """Validation and test predictions of one checkpoint at its own input size, cached per file content."""
+def predictions(checkpoint: Path, folder: Path, flips: bool = True) -> dict[str, np.ndarray]:
+    """Validation and test softmax of one checkpoint at its own input size, averaged over the four
+    flips or plain (as served); cached per file content."""
     digest = hashlib.sha256(checkpoint.read_bytes()).hexdigest()[:16]
-    cache = paths.CACHE_DIR / "teacher_probe" / f"{digest}.npz"
+    cache = paths.CACHE_DIR / "teacher_probe" / f"{digest}{'' if flips else '_plain'}.npz"
     if cache.is_file():
         return dict(np.load(cache))
     model = keras.models.load_model(checkpoint, compile=False)
     size = tuple(model.input_shape[1:3])
-    probs = {part: teacher_targets([model], dataset(folder, part, size)[0]) for part in PARTS}
+    views = FLIPS if flips else ((),)
+    probs = {part: teacher_targets([model], dataset(folder, part, size)[0], views=views) for part in PARTS}
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, **probs)
     return probs
@@ -65,7 +67,7 @@ def main() -> None:
     parser.add_argument("--data")
     args = parser.parse_args()
     folder = paths.data_dir(args.data)
-    probs = {c: flip_averaged(c, folder) for c in args.checkpoints}
+    probs = {c: predictions(c, folder) for c in args.checkpoints}
     # Every input size lists the same images in the same order, so any size's labels do.
     y = {part: dataset(folder, part, REGISTRY["efficientnet_lite0"].input_size)[1] for part in PARTS}
     print(

@@ -69,20 +69,23 @@ def class_prior(y: np.ndarray) -> np.ndarray:
 FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
 
 
-def teacher_targets(teachers: list[keras.Model], x: np.ndarray, batch_size: int = 64) -> np.ndarray:
+def teacher_targets(
+    teachers: list[keras.Model], x: np.ndarray, batch_size: int = 64, views: tuple[tuple[int, ...], ...] = FLIPS
+) -> np.ndarray:
     """Soft labels for distillation: the teachers' softmax averaged over the four flips of each image.
 
     A dermatoscopic photo has no up or left, so flips are free test-time views; the averaged ensemble
-    is a better teacher than any one pass, and the student learns to give it in one pass.
+    is a better teacher than any one pass, and the student learns to give it in one pass. `views=((),)`
+    gives the plain softmax, as served.
     """
     total = np.zeros((len(x), len(CLASSES)), "float64")
     for teacher in teachers:
-        for axes in FLIPS:
+        for axes in views:
             for start in range(0, len(x), batch_size):
                 chunk = np.asarray(x[start : start + batch_size], "float32")
                 view = np.ascontiguousarray(np.flip(chunk, axes)) if axes else chunk
                 total[start : start + batch_size] += keras.ops.convert_to_numpy(teacher.predict_on_batch(view))
-    return (total / (len(teachers) * len(FLIPS))).astype("float32")
+    return (total / (len(teachers) * len(views))).astype("float32")
 
 
 class Batches(keras.utils.PyDataset):

@@ -74,3 +74,47 @@ def test_referral_threshold_reaches_sensitivity(scored):
     sens = (malignant_probability(p)[malignant] >= t).mean()
     assert sens >= 0.85
     assert (malignant_probability(p)[malignant] >= t + 1e-9).mean() < 0.85 + 1 / malignant.sum() + 1e-9
+
+
+def test_paired_bootstrap_of_a_model_against_itself_finds_no_difference(scored):
+    from skinscan_ui.metrics import paired_bootstrap
+
+    y, p = scored
+    result = paired_bootstrap(y, p, p, np.arange(len(y)), rounds=200)
+    for k in ("balanced_accuracy", "accuracy", "melanoma_auc"):
+        assert result[k]["a"] == result[k]["b"]
+        assert (result[k]["delta"], result[k]["low"], result[k]["high"], result[k]["b_ahead"]) == (0, 0, 0, 0)
+
+
+def test_paired_bootstrap_sees_a_clear_improvement_and_its_size(scored):
+    from skinscan_ui.metrics import paired_bootstrap
+
+    y, p = scored
+    better = p.copy()
+    wrong = np.flatnonzero(p.argmax(1) != y)[::2]  # fix half the mistakes
+    better[wrong, y[wrong]] = 2.0
+    better /= better.sum(1, keepdims=True)
+    result = paired_bootstrap(y, p, better, np.arange(len(y)), rounds=300)
+    acc = result["accuracy"]
+    assert acc["a"] == pytest.approx(accuracy_score(y, p.argmax(1)))
+    assert acc["delta"] == pytest.approx(len(wrong) / len(y))
+    assert 0 < acc["low"] < acc["delta"] < acc["high"]
+    assert acc["b_ahead"] == 1.0
+    assert result["balanced_accuracy"]["low"] > 0
+
+
+def test_paired_bootstrap_counts_photos_of_one_lesion_as_one_observation():
+    """Ten copies of each lesion's photo carry no more evidence than one: the interval must not shrink."""
+    from skinscan_ui.metrics import paired_bootstrap
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 7, 60)
+    a = rng.dirichlet(np.ones(7), 60)
+    b = rng.dirichlet(np.ones(7), 60)
+    one = paired_bootstrap(y, a, b, np.arange(60), rounds=400)["accuracy"]
+    copies = np.repeat(np.arange(60), 10)
+    grouped = paired_bootstrap(y[copies], a[copies], b[copies], copies, rounds=400)["accuracy"]
+    naive = paired_bootstrap(y[copies], a[copies], b[copies], np.arange(600), rounds=400)["accuracy"]
+    width = {k: v["high"] - v["low"] for k, v in {"one": one, "grouped": grouped, "naive": naive}.items()}
+    assert width["grouped"] == pytest.approx(width["one"], rel=0.25)
+    assert width["naive"] < width["grouped"] / 2, "treating copies as independent overstates certainty"
