@@ -107,10 +107,11 @@ def evaluate(y: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
 def _headline(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     mel = CLASSES.index("mel")
     pred = probs.argmax(axis=1)
+    auc = _auc(y == mel, probs[:, mel])
     return {
         "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
         "accuracy": float(accuracy_score(y, pred)),
-        "melanoma_auc": _auc(y == mel, probs[:, mel]) or float("nan"),
+        "melanoma_auc": float("nan") if auc is None else auc,
     }
 
 
