@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
-from bench.imbalance_probe import features, head
+from bench.imbalance_probe import features, head, summarise
 from skinscan_ui import paths
 from skinscan_ui.data import dataset
-from skinscan_ui.labels import CLASSES
 from skinscan_ui.models import REGISTRY, build
 
 
@@ -40,7 +38,6 @@ def main() -> None:
     x_train, y_train, _ = dataset(folder, "train", size)
     x_val, y_val, _ = dataset(folder, "val", size)
     model = build("efficientnet_lite0")
-    mel = CLASSES.index("mel")
     print("| input | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
     variants = {
         "as photographed": np.asarray,
@@ -49,12 +46,7 @@ def main() -> None:
     for name, prepare in variants.items():
         f_train, f_val = features(model, prepare(x_train)), features(model, prepare(x_val))
         scores = [head(f_train, y_train, f_val, "weights", seed) for seed in range(3)]
-        bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
-        acc = [np.mean(p.argmax(1) == y_val) for p in scores]
-        auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
-        print(
-            f"| {name} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f} |", flush=True
-        )
+        print(f"| {name} | {summarise(y_val, scores)} |", flush=True)
 
 
 if __name__ == "__main__":

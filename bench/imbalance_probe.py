@@ -58,6 +58,15 @@ def head(f_train, y_train, f_val, method: str, seed: int = 0) -> np.ndarray:
     return model.predict(f_val, verbose=0)
 
 
+def summarise(y_val: np.ndarray, scores: list[np.ndarray]) -> str:
+    """'balanced accuracy ± std | accuracy | melanoma AUC' over the seeds' validation predictions."""
+    mel = CLASSES.index("mel")
+    bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
+    acc = [np.mean(p.argmax(1) == y_val) for p in scores]
+    auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
+    return f"{np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data")
@@ -69,17 +78,10 @@ def main() -> None:
     x_val, y_val, _ = dataset(folder, "val", size)
     model = build(args.backbone)
     f_train, f_val = features(model, x_train), features(model, x_val)
-    mel = CLASSES.index("mel")
     print("| method | val balanced acc. | val accuracy | val melanoma AUC |\n|---|---|---|---|")
     for method in ("none", "weights", "sqrt-weights", "balanced-sampling", "focal", "logit-adjust"):
         scores = [head(f_train, y_train, f_val, method, seed) for seed in range(3)]
-        bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
-        acc = [np.mean(p.argmax(1) == y_val) for p in scores]
-        auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
-        print(
-            f"| {method} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | {np.mean(auc):.3f} |",
-            flush=True,
-        )
+        print(f"| {method} | {summarise(y_val, scores)} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,9 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score
-
-from bench.imbalance_probe import features, head
+from bench.imbalance_probe import features, head, summarise
 from skinscan_ui import paths
 from skinscan_ui.data import dataset
-from skinscan_ui.labels import CLASSES
 from skinscan_ui.models import build
 
 DEFAULT_VARIANTS = (
@@ -45,7 +41,6 @@ def main() -> None:
     parser.add_argument("--variant", action="append", help="BACKBONE@HxW (repeatable)")
     args = parser.parse_args()
     folder = paths.data_dir(args.data)
-    mel = CLASSES.index("mel")
     print(
         "| backbone | input | val balanced acc. | val accuracy | val melanoma AUC | ms/image (features) |\n"
         "|---|---|---|---|---|---|",
@@ -61,14 +56,7 @@ def main() -> None:
         ms = (time.perf_counter() - start) * 1000 / len(x_train)
         f_val = features(model, x_val)
         scores = [head(f_train, y_train, f_val, "weights", seed) for seed in range(3)]
-        bal = [balanced_accuracy_score(y_val, p.argmax(1)) for p in scores]
-        acc = [np.mean(p.argmax(1) == y_val) for p in scores]
-        auc = [roc_auc_score(y_val == mel, p[:, mel]) for p in scores]
-        print(
-            f"| {name} | {size[0]}x{size[1]} | {np.mean(bal):.3f} ± {np.std(bal):.3f} | {np.mean(acc):.3f} | "
-            f"{np.mean(auc):.3f} | {ms:.1f} |",
-            flush=True,
-        )
+        print(f"| {name} | {size[0]}x{size[1]} | {summarise(y_val, scores)} | {ms:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
