@@ -8,7 +8,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_sco
 
 from skinscan_ui.calibration import apply_temperature, fit_temperature, malignant_probability, referral_threshold
 from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
-from skinscan_ui.metrics import evaluate, expected_calibration_error
+from skinscan_ui.metrics import evaluate, expected_calibration_error, paired_bootstrap
 
 
 @pytest.fixture
@@ -77,8 +77,6 @@ def test_referral_threshold_reaches_sensitivity(scored):
 
 
 def test_paired_bootstrap_of_a_model_against_itself_finds_no_difference(scored):
-    from skinscan_ui.metrics import paired_bootstrap
-
     y, p = scored
     result = paired_bootstrap(y, p, p, np.arange(len(y)), rounds=200)
     for k in ("balanced_accuracy", "accuracy", "melanoma_auc"):
@@ -87,8 +85,6 @@ def test_paired_bootstrap_of_a_model_against_itself_finds_no_difference(scored):
 
 
 def test_paired_bootstrap_sees_a_clear_improvement_and_its_size(scored):
-    from skinscan_ui.metrics import paired_bootstrap
-
     y, p = scored
     better = p.copy()
     wrong = np.flatnonzero(p.argmax(1) != y)[::2]  # fix half the mistakes
@@ -105,8 +101,6 @@ def test_paired_bootstrap_sees_a_clear_improvement_and_its_size(scored):
 
 def test_paired_bootstrap_counts_photos_of_one_lesion_as_one_observation():
     """Ten copies of each lesion's photo carry no more evidence than one: the interval must not shrink."""
-    from skinscan_ui.metrics import paired_bootstrap
-
     rng = np.random.default_rng(0)
     y = rng.integers(0, 7, 60)
     a = rng.dirichlet(np.ones(7), 60)
