@@ -125,14 +125,22 @@ def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.
     return trainer
 
 
-def soft_labels(args: argparse.Namespace, x: np.ndarray, y: np.ndarray, run_dir: Path) -> np.ndarray:
-    """(1 - alpha) one-hot + alpha teacher, the teacher's part cached in the run folder for --resume."""
+def soft_labels(args: argparse.Namespace, folder: Path, y: np.ndarray, run_dir: Path) -> np.ndarray:
+    """(1 - alpha) one-hot + alpha teacher, the teacher's part cached in the run folder for --resume.
+
+    Each teacher sees the training photos at its own input size, so a larger network can teach a smaller one.
+    """
     cache = run_dir / "teacher_targets.npy"
     if cache.is_file():
         teacher = np.load(cache)
     else:
         print(f"teacher: {', '.join(map(str, args.teacher))}, 4 flips each", flush=True)
-        teacher = teacher_targets([keras.models.load_model(t, compile=False) for t in args.teacher], x)
+        shares = []
+        for path in args.teacher:
+            net = keras.models.load_model(path, compile=False)
+            x, _, _ = dataset(folder, "train", tuple(net.input_shape[1:3]))
+            shares.append(teacher_targets([net], x[: len(y)]))  # --limit keeps the first len(y) photos
+        teacher = np.mean(shares, axis=0)
         np.save(cache, teacher)
     return (1 - args.distill) * keras.utils.to_categorical(y, len(CLASSES)) + args.distill * teacher
 
@@ -181,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
     weights = {"weights": class_weights(y_train, 1.0), "sqrt-weights": class_weights(y_train, 0.5)}.get(args.imbalance)
     sampling = "balanced" if args.imbalance == "balanced-sampling" else "shuffle"
-    targets = soft_labels(args, x_train, y_train, run_dir) if args.teacher else None
+    targets = soft_labels(args, folder, y_train, run_dir) if args.teacher else None
     batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup, targets)
     trainer = compile_for(model, args, len(batches), y_train)
     validation = Validation(model, x_val, y_val, run_dir, args.patience)

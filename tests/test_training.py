@@ -123,19 +123,23 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
 
 
 def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(tmp_path):
+    import keras
     import numpy as np
 
     from skinscan_ui import cards
+    from skinscan_ui.data import dataset
     from skinscan_ui.models import build
+    from skinscan_ui.training import teacher_targets
 
     teacher = tmp_path / "teacher.keras"
-    build("skinscan").save(teacher)
+    build("skinscan", input_size=(96, 128)).save(teacher)  # smaller than the student's 120x160
     run, out = tmp_path / "run", tmp_path / "w"
     args = ["--model", "skinscan", "--epochs", "1", "--limit", "32", "--teacher", str(teacher), "--distill", "0.7"]
     assert train.main([*args, "--run-dir", str(run), "--out", str(out)]) == 0
     soft = np.load(run / "teacher_targets.npy")
-    assert soft.shape == (32, 7)
-    np.testing.assert_allclose(soft.sum(1), 1.0, rtol=1e-5)
+    photos, _, _ = dataset(paths.data_dir(), "train", (96, 128))
+    expected = teacher_targets([keras.models.load_model(teacher, compile=False)], photos[:32])
+    np.testing.assert_allclose(soft, expected, atol=1e-5, err_msg="the teacher saw the photos at its own size")
     card = json.loads((out / "skinscan.json").read_text())
     assert "0.3 x one-hot + 0.7 x" in card["training"]["distillation"]
     assert f"{teacher} (sha256 {cards.sha256(teacher)[:16]})" in card["training"]["distillation"], "reproducible"
