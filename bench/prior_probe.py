@@ -18,7 +18,7 @@ import numpy as np
 
 from bench.teacher_probe import PARTS, predictions
 from skinscan_ui import paths
-from skinscan_ui.calibration import EPS, fit_temperature
+from skinscan_ui.calibration import EPS, apply_temperature, fit_temperature, nll
 from skinscan_ui.data import dataset
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.metrics import evaluate
@@ -28,14 +28,9 @@ SHARES = (0.25, 0.5, 0.75, 1.0)
 
 
 def scaled(probs: np.ndarray, temperature: float, bias: np.ndarray) -> np.ndarray:
-    """softmax(log p / T + b)."""
-    z = np.log(np.clip(probs, EPS, 1.0)) / temperature + bias
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def nll(probs: np.ndarray, y: np.ndarray) -> float:
-    return float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], EPS, 1.0))))
+    """softmax(log p / T + b): the temperature-scaled probabilities reweighted by exp(b)."""
+    p = apply_temperature(probs, temperature) * np.exp(bias)
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def fit_bias(probs: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -17,15 +17,20 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def nll(probs: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true classes."""
+    return float(-np.mean(np.log(np.clip(probs[np.arange(len(y)), y], EPS, 1.0))))
+
+
 def fit_temperature(probs: np.ndarray, y: np.ndarray) -> float:
     """The temperature minimising validation negative log-likelihood."""
     from scipy.optimize import minimize_scalar  # only training needs it; keeps the app's start light
 
-    def nll(log_t: float) -> float:
-        p = apply_temperature(probs, float(np.exp(log_t)))
-        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], EPS, 1.0))))
-
-    res = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    res = minimize_scalar(
+        lambda log_t: nll(apply_temperature(probs, float(np.exp(log_t))), y),
+        bounds=(np.log(0.05), np.log(20.0)),
+        method="bounded",
+    )
     return float(np.exp(res.x))
 
 
