@@ -148,12 +148,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "image.too_many_pixels": (
         (
-            "The image claims {width}x{height} pixels, more than SkinScan accepts ({megapixels} megapixels, {side} "
-            "pixels a side). Upload the photo as your camera saved it, or a smaller export."
+            "The image has {width}x{height} pixels ({megapixels:.1f} megapixels); SkinScan reads up to {limit} "
+            "megapixels for this format and {side} pixels a side. Upload a smaller export of the photo (any 12 "
+            "megapixel JPEG is plenty)."
         ),
         (
-            "La imagen declara {width}x{height} píxeles, más de lo que SkinScan acepta ({megapixels} megapíxeles, "
-            "{side} píxeles por lado). Sube la foto tal como la guardó la cámara, o una exportación más pequeña."
+            "La imagen tiene {width}x{height} píxeles ({megapixels:.1f} megapíxeles); SkinScan lee hasta {limit} "
+            "megapíxeles en este formato y {side} píxeles por lado. Sube una exportación más pequeña de la foto "
+            "(cualquier JPEG de 12 megapíxeles basta)."
         ),
     ),
     "image.too_small": (
@@ -182,12 +184,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "image.damaged": (
         (
-            "The image is damaged or incomplete (perhaps cut off while copying). Upload the photo again, or export it "
-            "anew from the camera or gallery."
+            "The {format} file is damaged or incomplete (perhaps cut off while copying). Upload the photo again, or "
+            "export it anew from the camera or gallery."
         ),
         (
-            "La imagen está dañada o incompleta (quizá se cortó al copiarla). Vuelve a subir la foto o expórtala de "
-            "nuevo desde la cámara o la galería."
+            "El archivo {format} está dañado o incompleto (quizá se cortó al copiarlo). Vuelve a subir la foto o "
+            "expórtala de nuevo desde la cámara o la galería."
+        ),
+    ),
+    "image.unsupported_format": (
+        "This picture is in the {format} format, which SkinScan does not read. Upload {accepted} of the lesion.",
+        "Esta imagen está en formato {format}, que SkinScan no lee. Sube {accepted} de la lesión.",
+    ),
+    "image.too_much_metadata": (
+        (
+            "The {format} file carries more than {count} metadata blocks, far more than any camera writes, so it is "
+            "not read. Upload the photo as your camera or dermatoscope saved it, or export it anew."
+        ),
+        (
+            "El archivo {format} lleva más de {count} bloques de metadatos, muchos más de los que escribe cualquier "
+            "cámara, así que no se lee. Sube la foto tal como la guardó la cámara o el dermatoscopio, o expórtala de "
+            "nuevo."
         ),
     ),
     "image.is_folder": ("{path} is a folder, not an image file.", "{path} es una carpeta, no un archivo de imagen."),

@@ -122,3 +122,89 @@ def bad_files() -> list[tuple[str, bytes]]:
         ("tiny_1x1.gif", _save(Image.new("P", (1, 1)), "GIF")),
         ("strip_500x20.png", _save(Image.new("RGB", (500, 20), (120, 80, 60)), "PNG")),
     ]
+
+
+# Hostile files of the second round: each builder takes its size, so tests use small ones and
+# bench.hostile the worst ones (50 MP, 25 MB of metadata).
+
+
+def _ramp(height: int, width: int, dtype=np.uint8, top: float = 255) -> np.ndarray:
+    """A smooth gradient with a dark disc: compresses well, so a 50 MP PNG stays under a megabyte."""
+    yy, xx = np.ogrid[:height, :width]
+    img = (yy / height * 0.5 + xx / width * 0.5) * top
+    disc = (yy - height / 2) ** 2 + (xx - width / 2) ** 2 < (min(height, width) / 4) ** 2
+    return np.where(disc, top * 0.2, img).astype(dtype)
+
+
+def _side(megapixels: float) -> tuple[int, int]:
+    width = int((megapixels * 1e6 * 4 / 3) ** 0.5)
+    return int(width * 3 / 4), width
+
+
+def grey16_png(megapixels: float) -> bytes:
+    return _save(Image.fromarray(_ramp(*_side(megapixels), np.uint16, 65535)), "PNG")
+
+
+def rgba_png(megapixels: float) -> bytes:
+    grey = _ramp(*_side(megapixels))
+    return _save(Image.fromarray(np.dstack([grey, grey, grey, np.full_like(grey, 255)]), "RGBA"), "PNG")
+
+
+def float_tiff(megapixels: float, top: float = 255.0) -> bytes:
+    """A float32 TIFF whose samples run 0..top (1.0 for a 'normalised' export)."""
+    return _save(Image.fromarray(_ramp(*_side(megapixels), np.float32, top), "F"), "TIFF", compression="tiff_deflate")
+
+
+def comment_jpeg(segments: int) -> bytes:
+    """A small JPEG with `segments` empty comment markers after its start marker."""
+    jpeg = _save(Image.fromarray(_photo()), "JPEG")
+    return jpeg[:2] + b"\xff\xfe\x00\x02" * segments + jpeg[2:]
+
+
+def chunky_png(chunks: int) -> bytes:
+    """A small PNG with `chunks` empty ancillary chunks before its image data."""
+    png = _save(Image.fromarray(_photo()), "PNG")
+    empty = struct.pack(">I", 0) + b"zzZz" + struct.pack(">I", zlib.crc32(b"zzZz") & 0xFFFFFFFF)
+    return png[:33] + empty * chunks + png[33:]
+
+
+def bad_header_crc_png() -> bytes:
+    png = bytearray(_save(Image.fromarray(_photo()), "PNG"))
+    png[29] ^= 0xFF  # the IHDR chunk's CRC
+    return bytes(png)
+
+
+def garbage_after_soi_jpeg() -> bytes:
+    return b"\xff\xd8" + np.random.default_rng(5).integers(0, 256, 4000, dtype=np.uint8).tobytes()
+
+
+def twelve_bit_jpeg() -> bytes:
+    """A JPEG whose frame header says 12-bit samples (as medical and raw-converter exports may)."""
+    jpeg = bytearray(_save(Image.fromarray(_photo()), "JPEG"))
+    sof = jpeg.index(b"\xff\xc0")
+    jpeg[sof + 4] = 12
+    return bytes(jpeg)
+
+
+def thumbnail_first_tiff() -> bytes:
+    """A multi-page TIFF whose first page is a 40x30 thumbnail and second the 400x300 photo."""
+    photo = Image.fromarray(_photo())
+    buf = io.BytesIO()
+    photo.resize((40, 30)).save(buf, format="TIFF", save_all=True, append_images=[photo])
+    return buf.getvalue()
+
+
+def broken_exif_jpeg() -> bytes:
+    return _save(Image.fromarray(_photo()), "JPEG", exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff\xff")
+
+
+def other_formats() -> list[tuple[str, bytes]]:
+    """Pictures in formats Pillow reads and SkinScan does not, with the name the refusal must give."""
+    rgb = Image.fromarray(_photo())
+    out = [("ICO", _save(rgb.resize((64, 64)), "ICO")), ("PPM", _save(rgb, "PPM")), ("TGA", _save(rgb, "TGA"))]
+    for fmt, name in (("JPEG2000", "JPEG 2000"), ("QOI", "QOI")):
+        try:
+            out.append((name, _save(rgb, fmt)))
+        except (KeyError, OSError):  # pragma: no cover - depends on Pillow's build
+            pass
+    return out

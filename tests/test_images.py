@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 
+import corpus
 import numpy as np
 import pytest
 from corpus import bad_files, good_files
 from PIL import Image
 
-from skinscan_ui.images import MAX_BYTES, ImageError, load_image, prepare, read_file
+from skinscan_ui.images import MAX_BYTES, MAX_SEGMENTS, ImageError, load_image, prepare, read_file
 
 GOOD = good_files()
 BAD = bad_files()
@@ -84,3 +86,62 @@ def test_read_file_errors(tmp_path):
         read_file(str(tmp_path / "missing.jpg"))
     with pytest.raises(ImageError, match="folder"):
         read_file(str(tmp_path))
+
+
+# Second round of hostile files: each refusal names what is wrong; each real picture loads.
+
+
+@pytest.mark.parametrize(
+    "data,needle",
+    [
+        (corpus.comment_jpeg(MAX_SEGMENTS + 1), "JPEG file carries more than 1000 metadata blocks"),
+        (corpus.chunky_png(MAX_SEGMENTS + 1), "PNG file carries more than 1000 metadata blocks"),
+        (corpus.bad_header_crc_png(), "The PNG file is damaged"),
+        (corpus.garbage_after_soi_jpeg(), "The JPEG file is damaged"),
+        (corpus.twelve_bit_jpeg(), "12-bit JPEG format, which SkinScan does not read"),
+        (corpus._png_header_only(10000, 6000), "10000x6000 pixels (60.0 megapixels); SkinScan reads up to 40"),
+    ],
+    ids=["comments", "chunks", "png_crc", "jpeg_garbage", "jpeg_12bit", "60_megapixels"],
+)
+def test_hostile_files_are_refused_for_what_they_are(data, needle):
+    with pytest.raises(ImageError) as err:
+        load_image(data)
+    assert needle in str(err.value)
+
+
+@pytest.mark.parametrize("name,data", corpus.other_formats(), ids=[n for n, _ in corpus.other_formats()])
+def test_pictures_in_other_formats_are_named(name, data):
+    with pytest.raises(ImageError, match=f"in the {re.escape(name)}"):
+        load_image(data)
+
+
+def test_a_file_over_the_limit_is_reported_at_its_true_size(tmp_path):
+    path = tmp_path / "huge.jpg"
+    path.write_bytes(b"\xff\xd8" + bytes(31_500_000))
+    with pytest.raises(ImageError, match=r"The file is 31\.5 MB; the limit is 25 MB"):
+        read_file(str(path))
+
+
+def test_exactly_25_mebibytes_is_over_the_limit_as_in_the_browser():
+    with pytest.raises(ImageError, match=r"26\.2 MB"):
+        load_image(b"\xff\xd8" + bytes(25 * 1024 * 1024 - 2))
+
+
+def test_float_images_are_scaled_by_their_range():
+    as_255, as_unit = (np.asarray(load_image(corpus.float_tiff(0.5, top))) for top in (255.0, 1.0))
+    assert as_unit.mean() > 60, "a 0-1 float TIFF is not black"
+    assert abs(as_unit.astype(float).mean() - as_255.astype(float).mean()) < 2
+
+
+def test_multi_page_tiff_reads_its_largest_page():
+    assert load_image(corpus.thumbnail_first_tiff()).size == (400, 300)
+
+
+def test_sixteen_bit_and_rgba_pictures_load_reduced():
+    for data in (corpus.grey16_png(2), corpus.rgba_png(2)):
+        assert max(load_image(data).size) == 1024
+
+
+def test_decoder_warnings_stay_inside(recwarn):
+    load_image(corpus.broken_exif_jpeg())
+    assert not [w for w in recwarn if "EXIF" in str(w.message)]
