@@ -1,4 +1,4 @@
-"""HAM10000 on disk: metadata checks, the lesion-grouped split, and the decoded-image cache."""
+"""Data sources on disk: labels checks, the lesion-grouped splits, and the decoded-image cache."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pandas as pd
 from skinscan_ui import paths
 from skinscan_ui.images import prepare, read_file
 from skinscan_ui.labels import CLASSES
+from skinscan_ui.sources import HAM10000, Source
 
 REQUIRED = ("lesion_id", "image_id", "dx")
 SPLITS = ("train", "val", "test")
@@ -21,13 +22,16 @@ class DataError(RuntimeError):
     """The data folder is missing or malformed; the message names what is wrong."""
 
 
-def read_metadata(folder: Path) -> pd.DataFrame:
-    """`metadata.csv` of a HAM10000 folder, checked: required columns, known classes, images present."""
-    meta_path = folder / "metadata.csv"
+def read_metadata(folder: Path, source: Source = HAM10000) -> pd.DataFrame:
+    """The labels file of a source's folder, checked: required columns, known classes, images present.
+
+    A blank `lesion_id` (ISIC 2017 has them) makes the image its own lesion.
+    """
+    meta_path = folder / source.labels
     if not folder.is_dir():
-        raise DataError(f"data folder {folder} does not exist (set --data or SKINSCAN_DATA)")
+        raise DataError(f"data folder {folder} does not exist (set --data or {source.env})")
     if not meta_path.is_file():
-        raise DataError(f"{meta_path} is missing: the data folder needs metadata.csv and images/")
+        raise DataError(f"{meta_path} is missing: the data folder needs {source.labels} and images/")
     try:
         meta = pd.read_csv(meta_path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -43,7 +47,8 @@ def read_metadata(folder: Path) -> pd.DataFrame:
         raise DataError(f"{images} is missing: the data folder needs images/<image_id>.jpg")
     absent = [i for i in meta["image_id"] if not (images / f"{i}.jpg").is_file()]
     if absent:
-        raise DataError(f"{len(absent)} image(s) listed in metadata.csv are missing, e.g. {absent[0]}.jpg")
+        raise DataError(f"{len(absent)} image(s) listed in {source.labels} are missing, e.g. {absent[0]}.jpg")
+    meta["lesion_id"] = meta["lesion_id"].where(meta["lesion_id"].notna(), meta["image_id"])
     return meta
 
 
@@ -74,14 +79,24 @@ def split_lesions(meta: pd.DataFrame, fractions: tuple[float, float] = (0.15, 0.
     return meta["lesion_id"].map(part).rename("split")
 
 
+def split_by_challenge(meta: pd.DataFrame) -> pd.Series:
+    """ISIC 2017's own parts, with every image of a lesion moved to the latest part any of them is in.
+
+    The challenge's test part stays whole (it only gains), and no lesion crosses parts.
+    """
+    order = {part: i for i, part in enumerate(SPLITS)}
+    rank = meta["isic2017_split"].map(order).groupby(meta["lesion_id"]).transform("max")
+    return rank.map(dict(enumerate(SPLITS))).rename("split")
+
+
 def load_split(path: Path = paths.SPLIT_CSV) -> pd.DataFrame:
-    """The committed split (image_id, split) every model is trained and compared on."""
+    """A committed split (image_id, split) every model is trained and compared on."""
     return pd.read_csv(path)
 
 
-def data_hash(folder: Path) -> str:
-    """sha256 over metadata.csv and every image's bytes, so a model card pins the exact data."""
-    h = hashlib.sha256((folder / "metadata.csv").read_bytes())
+def data_hash(folder: Path, source: Source = HAM10000) -> str:
+    """sha256 over the labels file and every image's bytes, so a model card pins the exact data."""
+    h = hashlib.sha256((folder / source.labels).read_bytes())
     for f in sorted((folder / "images").glob("*.jpg")):
         h.update(f.name.encode())
         h.update(f.read_bytes())
@@ -106,12 +121,23 @@ def cached_images(folder: Path, image_ids: list[str], size: tuple[int, int]) -> 
     return out
 
 
-def dataset(folder: Path, part: str, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Images, integer labels and metadata rows of one part of the committed split."""
-    meta = read_metadata(folder)
-    split = load_split()
+def dataset(
+    folder: Path, part: str, size: tuple[int, int], source: Source = HAM10000
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Images, integer labels and metadata rows of one part of a source's committed split."""
+    meta = read_metadata(folder, source)
+    split = load_split(source.split_csv)
     meta = meta.merge(split, on="image_id", how="inner")
     rows = meta[meta["split"] == part].sort_values("image_id").reset_index(drop=True)
     x = cached_images(folder, rows["image_id"].tolist(), size)
     y = rows["dx"].map(CLASSES.index).to_numpy(np.int64)
     return x, y, rows
+
+
+def pooled(
+    sources: list[tuple[Source, Path]], part: str, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """One part of several sources stacked, with a `source` column saying where each row came from."""
+    parts = [dataset(folder, part, size, source) for source, folder in sources]
+    rows = pd.concat([r.assign(source=s.name) for (s, _), (_, _, r) in zip(sources, parts)], ignore_index=True)
+    return np.concatenate([x for x, _, _ in parts]), np.concatenate([y for _, y, _ in parts]), rows

@@ -1,23 +1,32 @@
-"""Write the committed lesion-grouped split: `python -m skinscan_ui.make_split [--data DIR]`."""
+"""Write a source's committed lesion-grouped split: `python -m skinscan_ui.make_split [--source NAME] [--data DIR]`.
+
+HAM10000: 15% of lesions to validation and 15% to test, stratified by diagnosis. ISIC 2017: the
+challenge's own parts, a lesion that crosses parts moved whole into the latest of them.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from skinscan_ui import paths
-from skinscan_ui.data import metadata_for_cli, split_lesions
+from skinscan_ui.data import DataError, read_metadata, split_by_challenge, split_lesions
+from skinscan_ui.sources import SOURCES
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
+    parser.add_argument("--source", choices=sorted(SOURCES), default="ham10000")
+    parser.add_argument("--data", help="the source's folder (default: its environment variable or ../shared/data/NAME)")
     parser.add_argument("--seed", type=int, default=2018)
     args = parser.parse_args(argv)
-    meta = metadata_for_cli(args.data)
-    if meta is None:
+    source = SOURCES[args.source]
+    try:
+        meta = read_metadata(source.folder(args.data), source)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    meta["split"] = split_lesions(meta, seed=args.seed)
-    meta[["image_id", "split"]].sort_values("image_id").to_csv(paths.SPLIT_CSV, index=False)
+    meta["split"] = split_by_challenge(meta) if "isic2017_split" in meta else split_lesions(meta, seed=args.seed)
+    meta[["image_id", "split"]].sort_values("image_id").to_csv(source.split_csv, index=False)
     print(meta.groupby(["split", "dx"]).size().unstack(fill_value=0).to_string())
     return 0
 
