@@ -234,7 +234,7 @@ Licence of the data and of these weights: {LICENCE}. Non-commercial use, with at
 
 
 def write(card: dict, weights_dir: Path) -> None:
-    """Write `<name>.json` and `<name>.md` beside the model file.
+    """Write `<name>.json` and `<name>.md` beside the model file, and renew the folder's integrity manifest.
 
     The card's own file paths are derived from that folder, so a run's card re-written in `weights/`
     when the run ships names the shipped files, not the training output.
@@ -247,4 +247,89 @@ def write(card: dict, weights_dir: Path) -> None:
         "reliability_plot": paths.relative(weights_dir / f"{name}_reliability.png"),
     }
     (weights_dir / f"{card['name']}.json").write_text(json.dumps(card, indent=2) + "\n")
-    (weights_dir / f"{card['name']}.md").write_text(markdown(card))
+    (weights_dir / f"{card['name']}.md").write_text(ensemble_markdown(card) if "members" in card else markdown(card))
+    from skinscan_ui import manifest  # it hashes with this module's sha256
+
+    manifest.write(weights_dir)
+
+
+def _source_rows(metrics: dict) -> str:
+    rows = []
+    for source, m in metrics.items():
+        ref = m["referral"]
+        rows.append(
+            f"| {source} | {m['n']} | {_pct(m['accuracy'])} | {_pct(m['balanced_accuracy'])} | {_pct(m['melanoma_auc'])} "
+            f"| {_pct(m['macro_auc'])} | {_pct(m['ece'])} | {_pct(ref['sensitivity'])} / {_pct(ref['specificity'])} "
+            f"| {m['conformal']['coverage']:.3f} ({m['conformal']['mean_size']:.2f} classes) |"
+        )
+    return "\n".join(rows)
+
+
+def ensemble_markdown(card: dict) -> str:
+    """The human-readable card of an ensemble: its members, how they were chosen, every figure per source."""
+    members = "\n".join(
+        f"| {i} | {m['origin']} | {m['head']} | `{m['tflite']}` sha256 `{m['tflite_sha256'][:16]}...` | "
+        f"{m['val_log_loss']:.4f} | {_pct(m['test']['ham10000']['balanced_accuracy'])} | "
+        f"{_pct(m['test']['isic2017']['melanoma_auc'])} |"
+        for i, m in enumerate(card["members"])
+    )
+    trail = ", ".join(f"{' + '.join(c)}: {loss:.4f}" for c, loss in card["selection"]["greedy_val_log_loss"])
+    header = (
+        "| source | images | accuracy | balanced acc. | melanoma AUC | macro AUC | ECE | referral sens. / spec. "
+        "| 90% set coverage |\n|---|---|---|---|---|---|---|---|---|"
+    )
+    tr = card["training"]
+    data = "\n".join(f"- {name}: sha256 `{d['sha256']}`, split `{d['split_file']}`" for name, d in tr["data"].items())
+    return f"""# Model card: `{card["name"]}`
+
+{card["summary"]}
+
+**Not a diagnosis.** A research and teaching demo trained on public data; it has not been
+validated clinically. Any suspicious lesion belongs in front of a dermatologist.
+
+## Members
+| # | network | head | served file | val. log loss | HAM10000 test bal. acc. (alone) | ISIC 2017 test mel. AUC (alone) |
+|---|---|---|---|---|---|---|
+{members}
+
+Each member's backbone is frozen; its head was refitted on the training parts of both sources. The
+members were added greedily by the ensemble's pooled validation log loss ({trail}); the shipped set
+is {", ".join(card["selection"]["chosen"])}. Served through LiteRT, {len(card["members"])} members x 4 flips:
+{card["ms_per_image"]:.1f} ms a photo on the 2-core CPU. Grad-CAM is the mean of the members' class maps.
+
+## Calibration and decisions (all fitted on pooled validation)
+| | |
+|---|---|
+| temperature | {card["temperature"]:.3f} |
+| referral threshold | P(mel)+P(bcc)+P(akiec) >= {card["referral_threshold"]:.3f} (sensitivity >= 0.85 on each source's validation part) |
+| 90% prediction set | classes with 1 - p <= {card["conformal"]["q"]:.3f} ({card["conformal"]["method"]}) |
+
+## Test ({card["metrics_by_source"]["test"]["all"]["n"]} images of lesions never used for fitting or choosing)
+{header}
+{_source_rows(card["metrics_by_source"]["test"])}
+
+ISIC 2017 has only nevi, melanomas and benign keratoses, so its macro AUC is over those three.
+
+## Validation
+{header}
+{_source_rows(card["metrics_by_source"]["val"])}
+
+![confusion matrix](/{card["confusion_plot"]})
+![reliability diagram](/{card["reliability_plot"]})
+
+## How it was built
+- command: `{tr["command"]}` ({tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]})
+{data}
+- split sizes: {tr["split_sizes"]}
+
+{_ood_section(card)}
+{_similar_section(card)}## Intended use and limits
+For education and demonstration with dermatoscopic photos. The probabilities are calibrated on
+HAM10000 and ISIC 2017 validation photos; on photos from other dermatoscopes they are less reliable
+(see the ISIC 2017 rows above for how much less on a second source).
+
+## Data and licence
+{chr(10).join("- " + c for c in card["citation"])}
+
+Licences: {card["licence"]}. Non-commercial use, with attribution.
+"""

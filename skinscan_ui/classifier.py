@@ -7,6 +7,7 @@ costs about one network pass and switching the heatmap's class costs nothing.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from PIL import Image
 
 from skinscan_ui import model_store, paths
 from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs
+from skinscan_ui.ensemble import EnsembleEngine
 from skinscan_ui.explain import class_map
 from skinscan_ui.images import prepare
 from skinscan_ui.inference import Prediction, calibrated, decide
@@ -49,14 +51,22 @@ class Classifier:
     def __init__(self, engine: Engine, card: Card, keras_model=None):
         self.engine, self.card = engine, card
         self.size = card.input_size
-        self.guard = Guard.for_model(card.path)
-        self.index = Index.for_model(card.path, card.sha256)
+        try:
+            self.guard = Guard.for_model(card.path)
+            self.index = Index.for_model(card.path, card.sha256)
+        except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"the guard or similar-case index of {card.name} cannot be read ({exc})") from None
         self._keras_model = keras_model
 
     @classmethod
     def load(cls, name_or_path: str | None = None, engine: str = "auto", weights_dir: Path | None = None) -> Classifier:
         """engine 'auto' runs the model's checked LiteRT export when one ships, else Keras."""
         path, card = model_store.find(name_or_path, weights_dir)
+        if card is not None:
+            model_store.check_integrity(card)
+        if card is not None and card.members:
+            engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
+            return cls(EnsembleEngine(engines), card)
         lite = model_store.litert_file(card) if engine in ("auto", "litert") else None
         if lite is not None:
             return cls(LiteEngine(lite), card)
@@ -90,6 +100,8 @@ class Classifier:
         return calibrated(self.run(images).logits, self.card.temperature)
 
     def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], Outputs]:
+        if not self.guard.active:  # never answer a person with the not-a-lesion guard off
+            raise ModelError(f"{self.card.name} has no not-a-lesion guard ({Guard.path_for(self.card.path).name})")
         out = self.engine.run(pixels)
         probs = calibrated(out.logits, self.card.temperature)
         unlike = self.guard.reasons(out.features, pixels)

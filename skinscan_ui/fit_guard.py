@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -17,6 +18,36 @@ from skinscan_ui import cards, ood, paths
 from skinscan_ui.data import DataError, dataset
 from skinscan_ui.images import prepare
 from skinscan_ui.nonlesion import non_lesions
+
+
+def fit_and_report(
+    f: dict[str, np.ndarray],
+    x: dict[str, np.ndarray],
+    y_train: np.ndarray,
+    features: Callable[[np.ndarray], np.ndarray],
+    size: tuple[int, int],
+    keep: float = 0.975,
+) -> tuple[ood.Guard, dict]:
+    """The guard fitted on training features `f` and pixels `x` (thresholds from validation), and its card section.
+
+    `features` runs the network on prepared pixels, for the generated non-lesion images.
+    """
+    guard = ood.fit(f["train"], y_train, x["train"], f["val"], x["val"], keep=keep)
+    others = non_lesions()
+    other_pixels = np.stack([prepare(img, size) for img in others.values()])
+    flagged = {name: not ok for name, ok in zip(others, guard.passes(features(other_pixels), other_pixels))}
+    report = {
+        "method": "Mahalanobis distances of penultimate features (to the nearest class, shared covariance) "
+        "and of nine colour/texture image statistics; failing either stops the photo",
+        "threshold": guard.threshold,
+        "image_threshold": guard.image_threshold,
+        "val_lesions_pass": float(np.mean(guard.passes(f["val"], x["val"]))),
+        "test_lesions_pass": float(np.mean(guard.passes(f["test"], x["test"]))),
+        "non_lesions_flagged": float(np.mean(list(flagged.values()))),
+        "non_lesion_count": len(flagged),
+        "non_lesions": flagged,
+    }
+    return guard, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,28 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     f = {part: classifier.features(x) for part, (x, _) in parts.items()}
-    x = {part: xy[0] for part, xy in parts.items()}
-    guard = ood.fit(f["train"], parts["train"][1], x["train"], f["val"], np.asarray(x["val"]), keep=args.keep)
+    x = {part: np.asarray(xy[0]) for part, xy in parts.items()}
+    guard, report = fit_and_report(f, x, parts["train"][1], classifier.features, card.input_size, args.keep)
     guard.save(card.path)
-    others = non_lesions()
-    other_pixels = np.stack([prepare(img, card.input_size) for img in others.values()])
-    flagged = {name: not ok for name, ok in zip(others, guard.passes(classifier.features(other_pixels), other_pixels))}
-    report = {
-        "method": "Mahalanobis distances of penultimate features (to the nearest class, shared covariance) "
-        "and of nine colour/texture image statistics; failing either stops the photo",
-        "threshold": guard.threshold,
-        "image_threshold": guard.image_threshold,
-        "val_lesions_pass": float(np.mean(guard.passes(f["val"], np.asarray(x["val"])))),
-        "test_lesions_pass": float(np.mean(guard.passes(f["test"], np.asarray(x["test"])))),
-        "non_lesions_flagged": float(np.mean(list(flagged.values()))),
-        "non_lesion_count": len(flagged),
-        "non_lesions": flagged,
-    }
     data = dict(card.data)
     data["ood"] = report
     cards.write(data, card.path.parent)
     print({k: v for k, v in report.items() if k != "non_lesions"})
-    print("missed non-lesions:", [k for k, v in flagged.items() if not v])
+    print("missed non-lesions:", [k for k, v in report["non_lesions"].items() if not v])
     return 0
 
 

@@ -1,7 +1,9 @@
 """Finding, checking and loading the shipped models and their cards.
 
-A model is loaded only after its file's sha256 matches its card, and with Keras safe mode on,
-so a tampered or truncated file is a clear error rather than arbitrary code or silent garbage.
+A model is used only after every file it ships matches the integrity manifest (`manifest`) and its
+network's sha256 matches its card, and is loaded with Keras safe mode on, so a tampered or truncated
+file is a clear error rather than arbitrary code or silent garbage. An ensemble is a card whose
+`members` name the networks it averages.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skinscan_ui import paths
+from skinscan_ui import manifest, paths
 from skinscan_ui.cards import sha256
 
 
@@ -34,6 +36,17 @@ class Card:
     @property
     def balanced_accuracy(self) -> float | None:
         return self.data.get("test_metrics", {}).get("balanced_accuracy")
+
+    @property
+    def members(self) -> list[dict]:
+        """An ensemble's members (`keras`, `tflite` file names and their sha256); [] for a single network."""
+        return list(self.data.get("members", []))
+
+    def files(self) -> list[str]:
+        """The names of every file this model uses in its folder, for the integrity check."""
+        stem = self.path.stem
+        own = [f"{stem}{s}" for s in (".keras", ".tflite", ".ood.npz", ".neighbors.npz", ".json")]
+        return own + [m[k] for m in self.members for k in ("keras", "tflite")]
 
 
 def read_card(model_path: Path) -> Card | None:
@@ -63,13 +76,12 @@ def available(weights_dir: Path | None = None) -> list[Card]:
     found = []
     for card_path in sorted(weights_dir.glob("*.json")):
         model_path = card_path.with_suffix(".keras")
-        if model_path.is_file():
-            try:
-                card = read_card(model_path)
-            except ModelError:
-                continue
-            if card is not None:
-                found.append(card)
+        try:
+            card = read_card(model_path)
+        except ModelError:
+            continue
+        if card is not None and (model_path.is_file() or card.members):
+            found.append(card)
     default = default_name(weights_dir)
     return sorted(found, key=lambda c: (c.name != default, c.name))
 
@@ -88,7 +100,7 @@ def problems(weights_dir: Path | None = None) -> list[str]:
         except ModelError as exc:
             found.append(str(exc))
     default = default_name(weights_dir)
-    if weights_dir.is_dir() and not (weights_dir / f"{default}.keras").is_file():
+    if weights_dir.is_dir() and not any((weights_dir / f"{default}{s}").is_file() for s in (".keras", ".json")):
         found.append(f"the default model {default} ({default}.keras) is missing from {paths.relative(weights_dir)}")
     return found
 
@@ -128,20 +140,48 @@ def _verify(path: Path, expected: str | None) -> None:
 def find(name_or_path: str | None = None, weights_dir: Path | None = None) -> tuple[Path, Card | None]:
     """The model file and its card (None for a card-less file), after checking the file exists."""
     path = resolve(name_or_path, weights_dir)
-    if not path.is_file():
+    card = read_card(path)
+    if not path.is_file() and not (card and card.members):
         names = ", ".join(c.name for c in available(weights_dir)) or "none"
         raise ModelError(f"model file {paths.relative(path)} is missing (models available: {names})")
-    return path, read_card(path)
+    return path, card
+
+
+def check_integrity(card: Card) -> None:
+    """Every file the model ships matches the folder's manifest (a ModelError naming the file if not)."""
+    try:
+        manifest.verify(card.path.parent, card.files())
+    except manifest.IntegrityError as exc:
+        raise ModelError(f"model {card.name} cannot be used: {exc}") from None
 
 
 def litert_file(card: Card | None) -> Path | None:
-    """The LiteRT export recorded in the card, checked against its sha256; None when none ships."""
+    """The LiteRT export recorded in the card, checked against its sha256; None when the card records none.
+
+    A card that records an export whose file is gone is an error, never a silent switch to Keras
+    (which would load TensorFlow: seconds and hundreds of megabytes more).
+    """
     info = card.data.get("litert") if card else None
-    path = card.path.with_suffix(".tflite") if card else None
-    if not info or not path.is_file():
+    if not info:
         return None
+    path = card.path.with_suffix(".tflite")
+    if not path.is_file():
+        raise ModelError(f"the LiteRT export {paths.relative(path)} of {card.name} is missing; restore it or re-export")
     _verify(path, info.get("sha256"))
     return path
+
+
+def member_files(card: Card) -> list[tuple[Path, Path]]:
+    """An ensemble's (network, LiteRT export) files, each checked against the sha256 in its card."""
+    out = []
+    for m in card.members:
+        keras_path, lite_path = card.path.parent / m["keras"], card.path.parent / m["tflite"]
+        for path in (keras_path, lite_path):
+            if not path.is_file():
+                raise ModelError(f"{paths.relative(path)}, a member of {card.name}, is missing")
+        _verify(lite_path, m["tflite_sha256"])
+        out.append((keras_path, lite_path))
+    return out
 
 
 def load(name_or_path: str | None = None, weights_dir: Path | None = None):
@@ -149,7 +189,11 @@ def load(name_or_path: str | None = None, weights_dir: Path | None = None):
     import keras
 
     path, card = find(name_or_path, weights_dir)
-    _verify(path, card.sha256 if card else None)
+    if card and card.members:
+        path = member_files(card)[0][0]  # tf-keras-vis's methods read the first member
+        _verify(path, card.members[0]["keras_sha256"])
+    else:
+        _verify(path, card.sha256 if card else None)
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for a broken zip or config

@@ -74,8 +74,11 @@ class Guard:
         path = cls.path_for(Path(model_path))
         if not path.is_file():
             return cls()
-        with np.load(path) as f:
-            return cls(**{k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files})
+        with np.load(path, allow_pickle=False) as f:
+            guard = cls(**{k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files})
+        if guard.active and (guard.means is None or guard.image_mean is None):
+            raise ValueError(f"{path.name} lacks the guard's arrays")
+        return guard
 
     def save(self, model_path: Path) -> None:
         arrays = {f.name: np.asarray(getattr(self, f.name), np.float32) for f in fields(self)}

@@ -62,6 +62,14 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[text(f"col.{c}", lang) for c in COLUMNS])
 
 
+def csv(table: pd.DataFrame) -> bytes:
+    """The table as CSV, file names defused: a cell starting with = + - @ is not a formula in a spreadsheet."""
+    safe = table.copy()
+    first = safe.columns[0]
+    safe[first] = [f"'{v}" if str(v)[:1] in "=+-@" else v for v in safe[first]]
+    return safe.to_csv(index=False).encode()
+
+
 def _latin1(line: str) -> str:
     """The PDF's core fonts cover Latin-1 (enough for English and Spanish); map the few other signs."""
     for a, b in {"≥": ">=", "≤": "<=", "–": "-", "—": "-", "…": "...", "’": "'", "“": '"', "”": '"', "·": "-"}.items():

@@ -80,12 +80,15 @@ def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
 
 
 def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights, tmp_path, monkeypatch):
+    from skinscan_ui import manifest
+
     folder = tmp_path / "w"
     shutil.copytree(tiny_weights, folder)
     for ext in (".keras", ".json", ".ood.npz"):
         shutil.copy(folder / f"tiny{ext}", folder / f"tiny2{ext}")
     card = (folder / "tiny2.json").read_text().replace('"name": "tiny"', '"name": "tiny2"')
     (folder / "tiny2.json").write_text(card)
+    manifest.write(folder)
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     picker = at.selectbox(key="model")
@@ -121,7 +124,35 @@ def test_altered_weights_are_refused_in_the_app(tiny_weights, tmp_path, monkeypa
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     assert not at.exception
-    assert any("sha256" in e.value for e in at.error)
+    assert any("tiny.keras does not match the integrity manifest" in e.value for e in at.error)
+
+
+def test_a_model_with_a_deleted_guard_is_refused_and_another_still_answers(tiny_weights, tmp_path, monkeypatch):
+    from skinscan_ui import manifest
+
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    for suffix in (".keras", ".json", ".ood.npz"):
+        shutil.copy(folder / f"tiny{suffix}", folder / f"second{suffix}")
+    card = (folder / "second.json").read_text().replace('"name": "tiny"', '"name": "second"')
+    (folder / "second.json").write_text(card)
+    manifest.write(folder)
+    (folder / "tiny.ood.npz").unlink()
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    at = app()
+    assert not at.exception
+    assert any("tiny.ood.npz is missing" in e.value for e in at.error)
+    at.selectbox(key="model").set_value("second").run()
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and len(at.metric) == 3
+
+
+def test_a_file_name_is_shown_as_typed_not_as_markdown(use_tiny):
+    name = "[evil link](https:evil.example) **bold**.jpg"
+    at = app()
+    at.file_uploader[0].set_value((name, b"not a photo at all, just words", "image/jpeg")).run()
+    shown = next(e.value for e in at.error if "cannot be analysed" in e.value)
+    assert "\\[evil link\\]\\(https\\:evil\\.example\\) \\*\\*bold\\*\\*" in shown
 
 
 def test_missing_context_file_is_named(use_tiny, monkeypatch, tmp_path):

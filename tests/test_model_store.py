@@ -61,3 +61,77 @@ def test_shipped_models_match_their_cards(name):
     assert card["test_metrics"]["n"] > 1000 and "command" in card["training"]
     for key in ["file", "confusion_plot", "reliability_plot"]:
         assert card[key].startswith("weights/") and (paths.ROOT / card[key]).is_file(), card[key]
+
+
+# Everything a model ships is checked against the integrity manifest when it loads.
+def _refused(folder, match):
+    from skinscan_ui.classifier import Classifier
+
+    with pytest.raises(ModelError, match=match):
+        Classifier.load("tiny", weights_dir=folder)
+
+
+def test_a_deleted_guard_refuses_the_model(tiny_weights, tmp_path):
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    (folder / "tiny.ood.npz").unlink()
+    _refused(folder, "tiny.ood.npz is missing")
+
+
+def test_a_guard_with_its_thresholds_raised_is_refused(tiny_weights, tmp_path):
+    import numpy as np
+
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    with np.load(folder / "tiny.ood.npz") as f:
+        arrays = {k: f[k] for k in f.files}
+    np.savez_compressed(folder / "tiny.ood.npz", **{**arrays, "threshold": np.float32(1e9)})
+    _refused(folder, "tiny.ood.npz does not match the integrity manifest")
+
+
+def test_a_card_with_its_referral_threshold_changed_is_refused(tiny_weights, tmp_path):
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    card = json.loads((folder / "tiny.json").read_text())
+    (folder / "tiny.json").write_text(json.dumps({**card, "referral_threshold": 0.99}))
+    _refused(folder, "tiny.json does not match")
+
+
+def test_a_pickled_guard_is_a_sentence_not_a_traceback(tiny_weights, tmp_path):
+    import numpy as np
+
+    from skinscan_ui import manifest
+
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    np.savez(folder / "tiny.ood.npz", threshold=np.array([{"evil": 1}], dtype=object))
+    manifest.write(folder)  # even re-blessed by hand, an object array is never unpickled
+    _refused(folder, "guard or similar-case index of tiny cannot be read")
+
+
+def test_a_file_added_by_hand_is_refused(tiny_weights, tmp_path):
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    (folder / "tiny.neighbors.npz").write_bytes(b"not an index")
+    _refused(folder, "tiny.neighbors.npz is not in the integrity manifest")
+
+
+def test_a_model_without_its_guard_never_answers(tiny_weights, tmp_path):
+    from tiny import synthetic
+
+    from skinscan_ui import manifest
+    from skinscan_ui.classifier import Classifier
+
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    (folder / "tiny.ood.npz").unlink()
+    manifest.write(folder)
+    from PIL import Image
+
+    photo = Image.fromarray(synthetic(1)[0][0])
+    with pytest.raises(ModelError, match="no not-a-lesion guard"):
+        Classifier.load("tiny", weights_dir=folder).classify([photo])
+
+
+@pytest.mark.skipif(not (paths.weights_dir() / "MANIFEST.json").is_file(), reason="no manifest shipped yet")
+def test_the_shipped_folder_matches_its_manifest():
+    from skinscan_ui import manifest
+
+    listed = manifest.read(paths.weights_dir())
+    for card in available():
+        manifest.verify(paths.weights_dir(), card.files())
+        assert f"{card.name}.ood.npz" in listed and f"{card.name}.json" in listed

@@ -48,7 +48,7 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     """Train the tiny model briefly and write it with a model card, as training would."""
     import keras
 
-    from skinscan_ui import cards, ood
+    from skinscan_ui import cards, manifest, ood
     from skinscan_ui.engine import KerasEngine
 
     keras.utils.set_random_seed(0)
@@ -120,4 +120,5 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     }
     (folder / f"{name}.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text(name)
+    manifest.write(folder)  # as every tool that writes into weights/ does
     return path

@@ -11,7 +11,7 @@ from skinscan_ui.model_store import ModelError
 from skinscan_ui.ui import services
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
-from skinscan_ui.ui.language import say, t
+from skinscan_ui.ui.language import plain, say, t
 from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import sidebar
 from skinscan_ui.ui.walkthrough import walkthrough_page
@@ -44,11 +44,11 @@ def main() -> None:
         with st.spinner(t("app.analysing")):
             result = services.analyse(settings.model, photo.data)
     except ImageError as exc:
-        st.error(t("app.cannot_analyse", name=photo.name, why=say(exc.message)))
+        st.error(t("app.cannot_analyse", name=plain(photo.name), why=say(exc.message)))
         return
     except Exception as exc:  # noqa: BLE001 - never a traceback in front of a clinician; the type is logged
         LOG.error("analysis failed: %s", type(exc).__name__)
-        st.error(t("app.internal_error", name=photo.name))
+        st.error(t("app.internal_error", name=plain(photo.name)))
         return
     st.divider()
     outcome(result, photo.true_label)

@@ -12,7 +12,7 @@ from skinscan_ui.images import MAX_BYTES, ImageError
 from skinscan_ui.model_store import Card
 from skinscan_ui.ui import services
 from skinscan_ui.ui.inputs import UPLOAD_TYPES
-from skinscan_ui.ui.language import class_name, current, say, t
+from skinscan_ui.ui.language import class_name, current, plain, say, t
 
 MAX_PHOTOS = 50
 
@@ -56,7 +56,7 @@ def batch_page(model_name: str) -> None:
     card = services.classifier(model_name).card
     left, right = st.columns(2)
     left.download_button(
-        t("batch.csv"), table.to_csv(index=False).encode(), "skinscan_batch.csv", "text/csv", width="stretch"
+        t("batch.csv"), report.csv(table), "skinscan_batch.csv", "text/csv", width="stretch"
     )
     right.download_button(
         t("batch.pdf"), _pdf(entries, card), "skinscan_report.pdf", "application/pdf", width="stretch"
@@ -78,7 +78,7 @@ def _analyse_all(model_name: str, files) -> list[report.Entry]:
 
 def _detail(entry: report.Entry) -> None:
     if entry.result is None:
-        st.error(t("app.cannot_analyse", name=entry.file, why=say(entry.error or "")))
+        st.error(t("app.cannot_analyse", name=plain(entry.file), why=say(entry.error or "")))
         return
     r = entry.result
     left, right, _ = st.columns([2, 2, 1])

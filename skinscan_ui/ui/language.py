@@ -26,6 +26,14 @@ def say(message: str) -> str:
     return i18n.say(message, current())
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$:"})
+
+
+def plain(user_text: str) -> str:
+    """Text a user supplied (a file name), escaped so Markdown shows it as typed: no link, no bold."""
+    return user_text.translate(_MARKDOWN)
+
+
 def class_name(dx: str) -> str:
     return t(f"class.{dx}")
 

@@ -1,0 +1,283 @@
+"""Build the served ensemble: refit each member's head on both sources, choose members, calibrate, ship.
+
+    python -m skinscan_ui.build_ensemble [--name ensemble] [--members efficientnet_lite0,efficientnet_lite0_v1,imagenet:efficientnet_lite2]
+
+Each member is a trained network (a shipped model, or an ImageNet backbone as `imagenet:NAME`)
+whose head is replaced by an L2 logistic regression on its frozen pooled features, fitted on the
+training parts of HAM10000 and ISIC 2017 together (class weights over the union). Everything is
+chosen on pooled validation, never on test: each head's C by validation log loss of its
+flip-averaged probabilities, members greedily by the ensemble's validation log loss, then one
+temperature, the referral threshold (sensitivity >= 0.85 on each source's validation part) and a 90%
+conformal threshold. Test figures are reported per source. The guard and the similar-case index
+are refitted on the first member's features. Writes `weights/<name>*` and the integrity manifest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from skinscan_ui import cards, conformal, model_store, paths
+from skinscan_ui.calibration import apply_temperature, fit_temperature, nll, referral_threshold
+from skinscan_ui.data import SPLITS, DataError, data_hash, pooled
+from skinscan_ui.engine import LiteEngine
+from skinscan_ui.export import convert, latency_ms
+from skinscan_ui.feature_cache import extract, load
+from skinscan_ui.fit_guard import fit_and_report
+from skinscan_ui.heads import fit_logistic, logits, set_head
+from skinscan_ui.inference import calibrated
+from skinscan_ui.metrics import evaluate, reliability
+from skinscan_ui.models import REGISTRY, build
+from skinscan_ui.neighbors import Index, agreement
+from skinscan_ui.neighbors import build as build_index
+from skinscan_ui.sources import SOURCES
+from skinscan_ui.training import FLIPS, class_weights
+
+VIEWS = list(range(len(FLIPS)))
+C_GRID = (0.003, 0.01, 0.03, 0.1)
+
+
+def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
+    """(Keras model, its Grad-CAM layer, where it came from, its shipped LiteRT export or None)."""
+    if member.startswith("imagenet:"):
+        name = member.split(":", 1)[1]
+        return build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None
+    model, card = model_store.load(member)
+    return (
+        model,
+        card.last_conv,
+        f"{member} (fine-tuned on HAM10000, sha256 {card.sha256[:12]}...)",
+        model_store.litert_file(card),
+    )
+
+
+def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
+    """A LiteRT engine for the member's backbone (the head does not change its features)."""
+    if lite is None:
+        lite = paths.CACHE_DIR / "members" / f"{member.replace(':', '_')}.tflite"
+        if not lite.is_file():
+            convert(model, last_conv, lite)
+    return LiteEngine(lite)
+
+
+def flip_mean(z: np.ndarray) -> np.ndarray:
+    """(views, N, K) logits -> the mean of the views' softmaxes."""
+    return np.mean([calibrated(v, 1.0) for v in z], axis=0)
+
+
+def fit_head(key: str) -> dict:
+    """The member's head with the C of lowest pooled validation log loss, and its flip-averaged probabilities."""
+    data = {p: load(key, p, VIEWS) for p in SPLITS}
+    tr = data["train"]
+    w = class_weights(tr["y"], 1.0)
+    best = None
+    for c in C_GRID:
+        kernel, bias = fit_logistic(tr["features"][0], tr["y"], c, np.array([w[i] for i in tr["y"]]))
+        probs = {p: flip_mean(np.stack([logits(f, kernel, bias) for f in data[p]["features"]])) for p in SPLITS}
+        loss = nll(probs["val"], data["val"]["y"])
+        print(f"  {key}: C={c} validation log loss {loss:.4f}", flush=True)
+        if best is None or loss < best["val_nll"]:
+            best = {"c": c, "kernel": kernel, "bias": bias, "probs": probs, "val_nll": loss}
+    return {**best, "data": data}
+
+
+def greedy(members: list[str], heads: dict[str, dict], y_val: np.ndarray, minimum: int = 3) -> tuple[list[str], list]:
+    """Members added one at a time, each the one that lowers the ensemble's validation log loss most.
+
+    The shipped prefix is the best one with at least `minimum` members (or all, if fewer).
+    """
+    chosen, rest, trail = [], list(members), []
+    while rest:
+        scores = {m: nll(np.mean([heads[k]["probs"]["val"] for k in [*chosen, m]], axis=0), y_val) for m in rest}
+        m = min(scores, key=scores.get)
+        chosen.append(m)
+        rest.remove(m)
+        trail.append((list(chosen), scores[m]))
+    eligible = [t for t in trail if len(t[0]) >= min(minimum, len(members))]
+    return min(eligible, key=lambda t: t[1])[0], trail
+
+
+def per_source(probs: np.ndarray, y: np.ndarray, source: np.ndarray, threshold: float, q: float) -> dict:
+    out = {}
+    for s in ("all", *SOURCES):
+        mask = np.ones(len(y), bool) if s == "all" else source == s
+        out[s] = {**evaluate(y[mask], probs[mask], threshold), "conformal": conformal.coverage(probs[mask], y[mask], q)}
+    return out
+
+
+def _member_test(member_probs: dict, y: dict, source: dict, threshold: float, q: float) -> dict:
+    """A member's own test figures per source, with its own temperature (fitted on validation)."""
+    t = fit_temperature(member_probs["val"], y["val"])
+    return per_source(apply_temperature(member_probs["test"], t), y["test"], source["test"], threshold, q)
+
+
+def digest(paths_: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths_:
+        h.update(cards.sha256(p).encode())
+    return h.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--name", default="ensemble")
+    parser.add_argument("--members", default="efficientnet_lite0,efficientnet_lite0_v1,imagenet:efficientnet_lite2")
+    parser.add_argument("--out", type=Path, default=None, help="weights folder (default: weights/)")
+    args = parser.parse_args(argv)
+    out = args.out or paths.weights_dir()
+    keras.utils.set_random_seed(0)
+    started = time.time()
+    members = args.members.split(",")
+    nets, heads = {}, {}
+    try:
+        for member in members:
+            model, last_conv, origin, lite = network(member)
+            size = tuple(model.input_shape[1:3])
+            extract(member.replace(":", "_"), feature_engine(member, model, last_conv, lite), size, VIEWS, ["plain"])
+            nets[member] = (model, last_conv, origin, size)
+            heads[member] = fit_head(member.replace(":", "_"))
+    except (DataError, model_store.ModelError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    y = {p: heads[members[0]]["data"][p]["y"] for p in SPLITS}
+    source = {p: heads[members[0]]["data"][p]["source"] for p in SPLITS}
+    chosen, trail = greedy(members, heads, y["val"])
+    print("greedy:", [(c, round(loss, 4)) for c, loss in trail], "->", chosen, flush=True)
+
+    raw = {p: np.mean([heads[m]["probs"][p] for m in chosen], axis=0) for p in SPLITS}
+    temperature = fit_temperature(raw["val"], y["val"])
+    probs = {p: apply_temperature(raw[p], temperature) for p in SPLITS}
+    threshold = min(referral_threshold(probs["val"][source["val"] == s], y["val"][source["val"] == s]) for s in SOURCES)
+    q = conformal.fit(probs["val"], y["val"], alpha=0.1)
+
+    member_cards, engines = [], []
+    for i, m in enumerate(chosen):
+        model, last_conv, origin, size = nets[m]
+        set_head(model, heads[m]["kernel"], heads[m]["bias"])
+        keras_path, lite_path = out / f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
+        model.save(keras_path)
+        convert(model, last_conv, lite_path)
+        engine = LiteEngine(lite_path)
+        engines.append(engine)
+        check = heads[m]["data"]["val"]
+        sample = pooled([(s, s.folder()) for s in SOURCES.values()], "val", size)[0][:: max(1, len(check["y"]) // 128)]
+        expected = calibrated(
+            logits(check["features"][0][:: max(1, len(check["y"]) // 128)], heads[m]["kernel"], heads[m]["bias"]), 1.0
+        )
+        got = calibrated(engine.run(np.asarray(sample)).logits, 1.0)
+        member_cards.append(
+            {
+                "origin": origin,
+                "keras": keras_path.name,
+                "keras_sha256": cards.sha256(keras_path),
+                "tflite": lite_path.name,
+                "tflite_sha256": cards.sha256(lite_path),
+                "input_size": list(size),
+                "last_conv": last_conv,
+                "parameters": int(model.count_params()),
+                "head": f"L2 logistic regression, C={heads[m]['c']} (chosen on validation log loss)",
+                "val_log_loss": heads[m]["val_nll"],
+                "export_max_probability_difference": float(np.abs(expected - got).max()),
+                "ms_per_image": latency_ms(engine, size),
+                "test": _member_test(heads[m]["probs"], y, source, threshold, q),
+            }
+        )
+        print(
+            f"member {i}: {m} shipped, export difference {member_cards[-1]['export_max_probability_difference']:.4f}",
+            flush=True,
+        )
+
+    # The guard and the similar-case index read the first member's features of the unflipped photo.
+    size = nets[chosen[0]][3]
+    f0 = {p: heads[chosen[0]]["data"][p]["features"][0] for p in SPLITS}
+    sources = [(s, s.folder()) for s in SOURCES.values()]
+    pixels = {p: np.asarray(pooled(sources, p, size)[0]) for p in SPLITS}
+    guard, guard_report = fit_and_report(f0, pixels, y["train"], lambda x: engines[0].run(x).features, size)
+    model_path = out / f"{args.name}.keras"  # the name the guard, index and card files are derived from
+    guard.save(model_path)
+    ham = source["train"] == "ham10000"
+    d = heads[chosen[0]]["data"]
+    sha = digest([out / c["tflite"] for c in member_cards])
+    index = build_index(
+        f0["train"][ham], y["train"][ham], list(d["train"]["image_id"][ham]), list(d["train"]["lesion"][ham]), sha
+    )
+    index.save(model_path)
+    test_ham = source["test"] == "ham10000"
+    similar = {
+        "file": paths.relative(Index.path_for(model_path)),
+        "lesions": len(index.vectors),
+        "dimensions": int(index.components.shape[1]),
+        "test": agreement(index, f0["test"][test_ham], y["test"][test_ham]),
+    }
+
+    from skinscan_ui.ensemble import EnsembleEngine
+
+    ensemble_ms = latency_ms(EnsembleEngine(engines), size)
+    metrics = {p: per_source(probs[p], y[p], source[p], threshold, q) for p in ("val", "test")}
+    cards.reliability_plot(
+        reliability(y["test"], probs["test"]), out / f"{args.name}_reliability.png", f"{args.name}: test reliability"
+    )
+    cards.confusion_plot(
+        metrics["test"]["ham10000"]["confusion_matrix"]["matrix"],
+        out / f"{args.name}_confusion.png",
+        f"{args.name}: HAM10000 test",
+    )
+    card = {
+        "name": args.name,
+        "summary": (
+            f"An ensemble of {len(chosen)} networks, each with a logistic head refitted on HAM10000 and ISIC 2017, "
+            "averaged over the four flips of the photo."
+        ),
+        "architecture": " + ".join(c["origin"].split(" (")[0] for c in member_cards)
+        + ", mean of softmaxes over 4 flips",
+        "input_size": list(size),
+        "last_conv": member_cards[0]["last_conv"],
+        "parameters": sum(c["parameters"] for c in member_cards),
+        "sha256": sha,
+        "members": member_cards,
+        "views": [list(v) for v in FLIPS],
+        "temperature": temperature,
+        "referral_threshold": threshold,
+        "conformal": {"alpha": 0.1, "q": q, "method": "split conformal on pooled validation, score 1 - p(true class)"},
+        "selection": {"greedy_val_log_loss": [[c, loss] for c, loss in trail], "chosen": chosen},
+        "ms_per_image": ensemble_ms,
+        "val_metrics": metrics["val"]["all"],
+        "test_metrics": metrics["test"]["ham10000"],
+        "metrics_by_source": metrics,
+        "ood": guard_report,
+        "similar_cases": similar,
+        "training": {
+            "command": "python -m skinscan_ui.build_ensemble " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "data": {
+                s.name: {"sha256": data_hash(s.folder(), s), "split_file": paths.relative(s.split_csv)}
+                for s in SOURCES.values()
+            },
+            "split_sizes": {p: {s: int((source[p] == s).sum()) for s in SOURCES} for p in SPLITS},
+            "wall_seconds": time.time() - started,
+            "hardware": f"{platform.processor() or platform.machine()}, 2-core CPU",
+            "seed": 0,
+            "keras": keras.__version__,
+            "backend": keras.backend.backend(),
+        },
+        "citation": [s.citation for s in SOURCES.values()],
+        "licence": "; ".join(f"{s.name}: {s.licence}" for s in SOURCES.values()),
+    }
+    cards.write(card, out)
+    print(f"wrote {paths.relative(out / (args.name + '.json'))}: test by source", flush=True)
+    for s, m in metrics["test"].items():
+        print(
+            f"  {s}: bal. acc. {m['balanced_accuracy']:.3f} acc. {m['accuracy']:.3f} mel AUC {m['melanoma_auc']} "
+            f"macro AUC {m['macro_auc']:.3f} ECE {m['ece']:.3f} referral {m['referral']} conformal {m['conformal']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,41 @@
+"""Several networks answering as one: averaged probabilities over members and flipped views.
+
+Each member is a serving graph (logits, pooled features, per-class maps) run by its own engine.
+A photo is run in every view of `training.FLIPS` (a lesion has no up or left) by every member;
+the probabilities are the mean of all their softmaxes, and each class's Grad-CAM the mean of the
+members' maps, each flipped back to the photo's orientation first. The pooled features that the
+guard and the similar-case index read are the first member's on the unflipped photo.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from skinscan_ui.engine import Engine, Outputs
+from skinscan_ui.inference import calibrated
+from skinscan_ui.training import FLIPS
+
+
+class EnsembleEngine:
+    """An `Engine` over member engines; its logits are log(mean probability), so temperature applies as usual."""
+
+    name = "ensemble"
+
+    def __init__(self, members: list[Engine], views: tuple[tuple[int, ...], ...] = FLIPS):
+        if not members:
+            raise ValueError("an ensemble needs at least one member")
+        self.members, self.views = members, views
+
+    def run(self, images: np.ndarray) -> Outputs:
+        images = np.asarray(images)
+        n = len(images)
+        batch = np.concatenate([np.flip(images, axes) if axes else images for axes in self.views])
+        probs, maps, features = 0.0, 0.0, None
+        for member in self.members:
+            out = member.run(batch)
+            probs = probs + calibrated(out.logits, 1.0).reshape(len(self.views), n, -1).mean(axis=0)
+            views = out.maps.reshape(len(self.views), n, *out.maps.shape[1:])
+            maps = maps + np.mean([np.flip(m, axes) if axes else m for m, axes in zip(views, self.views)], axis=0)
+            features = out.features[:n] if features is None else features
+        k = len(self.members)
+        return Outputs(np.log(np.clip(probs / k, 1e-12, 1.0)), features, maps / k)

@@ -1,0 +1,113 @@
+"""The served ensemble: the mean of its members, exported and reloaded with the same outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from tiny import make_tiny_weights, synthetic
+
+from skinscan_ui import cards, manifest
+from skinscan_ui.classifier import Classifier
+from skinscan_ui.engine import KerasEngine
+from skinscan_ui.ensemble import EnsembleEngine
+from skinscan_ui.explain import class_map
+from skinscan_ui.inference import calibrated
+from skinscan_ui.model_store import load
+
+
+@pytest.fixture(scope="module")
+def members(tmp_path_factory):
+    """Two tiny networks trained from different seeds' starts (different epochs), as Keras engines."""
+    folder = tmp_path_factory.mktemp("members")
+    paths = [make_tiny_weights(folder, f"m{i}", epochs=20 + 5 * i) for i in range(2)]
+    return folder, [load(str(p))[0] for p in paths]
+
+
+def test_probabilities_and_maps_are_the_members_means(members):
+    _, nets = members
+    engines = [KerasEngine(n, "last_conv") for n in nets]
+    x, _ = synthetic(2, seed=4)
+    out = EnsembleEngine(engines, views=((),)).run(x)
+    each = [e.run(x) for e in engines]
+    np.testing.assert_allclose(
+        calibrated(out.logits, 1.0), np.mean([calibrated(o.logits, 1.0) for o in each], axis=0), atol=1e-5
+    )
+    np.testing.assert_allclose(out.maps, np.mean([o.maps for o in each], axis=0), atol=1e-5)
+    np.testing.assert_allclose(out.features, each[0].features, atol=1e-6)
+
+
+def test_flipped_views_are_averaged_and_their_maps_flipped_back(members):
+    _, nets = members
+    engine = KerasEngine(nets[0], "last_conv")
+    x, _ = synthetic(1, seed=5)
+    views = ((), (2,))
+    out = EnsembleEngine([engine], views=views).run(x)
+    plain, mirrored = engine.run(x), engine.run(np.ascontiguousarray(x[:, :, ::-1]))
+    expected = (calibrated(plain.logits, 1.0) + calibrated(mirrored.logits, 1.0)) / 2
+    np.testing.assert_allclose(calibrated(out.logits, 1.0), expected, atol=1e-5)
+    np.testing.assert_allclose(out.maps, (plain.maps + mirrored.maps[:, :, ::-1]) / 2, atol=1e-5)
+    heat = class_map(out.maps[0], 4, (48, 64))
+    assert heat.shape == (48, 64) and 0 <= heat.min() and heat.max() <= 1
+
+
+@pytest.fixture(scope="module")
+def shipped_ensemble(members, tmp_path_factory):
+    """The two members exported to LiteRT and written as an ensemble card with a guard and a manifest."""
+    from skinscan_ui.export import convert
+
+    src, nets = members
+    folder = tmp_path_factory.mktemp("ensemble")
+    entries = []
+    for i, net in enumerate(nets):
+        keras_path, lite_path = folder / f"ens_{i}.keras", folder / f"ens_{i}.tflite"
+        shutil.copy(src / f"m{i}.keras", keras_path)
+        convert(net, "last_conv", lite_path)
+        entries.append(
+            {
+                "origin": f"tiny {i}",
+                "keras": keras_path.name,
+                "keras_sha256": cards.sha256(keras_path),
+                "tflite": lite_path.name,
+                "tflite_sha256": cards.sha256(lite_path),
+                "last_conv": "last_conv",
+            }
+        )
+    shutil.copy(src / "m0.ood.npz", folder / "ens.ood.npz")
+    card = {
+        "name": "ens",
+        "input_size": [48, 64],
+        "last_conv": "last_conv",
+        "temperature": 1.0,
+        "referral_threshold": 0.5,
+        "sha256": "x",
+        "members": entries,
+    }
+    (folder / "ens.json").write_text(json.dumps(card))
+    (folder / "DEFAULT").write_text("ens")
+    manifest.write(folder)
+    return folder
+
+
+def test_an_exported_ensemble_reloads_with_the_same_outputs(members, shipped_ensemble):
+    _, nets = members
+    served = Classifier.load("ens", weights_dir=shipped_ensemble)
+    assert served.engine.name == "ensemble" and len(served.engine.members) == 2
+    assert all(m.name == "litert" for m in served.engine.members), "served through LiteRT"
+    x, _ = synthetic(2, seed=6)
+    reference = EnsembleEngine([KerasEngine(n, "last_conv") for n in nets]).run(x)
+    out = served.run(x)
+    np.testing.assert_allclose(calibrated(out.logits, 1.0), calibrated(reference.logits, 1.0), atol=0.02)
+    assert np.corrcoef(out.maps.ravel(), reference.maps.ravel())[0, 1] > 0.99
+
+
+def test_a_missing_member_is_refused(shipped_ensemble, tmp_path):
+    from skinscan_ui.model_store import ModelError
+
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_ensemble, folder)
+    (folder / "ens_1.tflite").unlink()
+    with pytest.raises(ModelError, match="ens_1.tflite is missing"):
+        Classifier.load("ens", weights_dir=folder)
