@@ -111,12 +111,17 @@ def main(argv: list[str] | None = None) -> int:
     metrics["model"] = {
         "name": classifier.card.name,
         "path": paths.relative(classifier.card.path),
-        "sha256": sha256(classifier.card.path),
+        "sha256": classifier.card.sha256 if classifier.card.members else sha256(classifier.card.path),
         "engine": classifier.engine.name,
     }
     served = model_store.litert_file(classifier.card) if classifier.engine.name == "litert" else None
     if served is not None:
         metrics["model"]["served_file"] = {"path": paths.relative(served), "sha256": sha256(served)}
+    if classifier.card.members:  # an ensemble: every member's LiteRT export
+        metrics["model"]["served_files"] = [
+            {"path": paths.relative(lite), "sha256": sha256(lite)}
+            for _, lite in model_store.member_files(classifier.card)
+        ]
     metrics["skipped"] = skipped
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")

@@ -93,28 +93,29 @@ CATALOG: dict[str, tuple[str, str]] = {
     "outcome.refer": ("Refer: possible malignancy", "Derivar: posible malignidad"),
     "outcome.benign": ("Likely benign", "Probablemente benigna"),
     "outcome.uncertain": ("Uncertain", "Incierto"),
+    "outcome.not_lesion": ("uncertain: not a lesion photo", "incierto: no es una foto de lesión"),
     "reason.refer": (
         (
-            "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal:.0%}, "
-            "at or above the referral threshold of {threshold:.0%}."
+            "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal}, "
+            "at or above the referral threshold of {threshold}."
         ),
         (
-            "La probabilidad conjunta de melanoma, carcinoma basocelular y queratosis actínica es {mal:.0%}, "
-            "igual o superior al umbral de derivación del {threshold:.0%}."
+            "La probabilidad conjunta de melanoma, carcinoma basocelular y queratosis actínica es {mal}, "
+            "igual o superior al umbral de derivación del {threshold}."
         ),
     ),
     "reason.spread": (
-        "No class is clearly ahead (the most likely has {top:.0%}); the photo may be unclear or the lesion unusual.",
+        "No class is clearly ahead (the most likely has {top}); the photo may be unclear or the lesion unusual.",
         (
-            "Ninguna clase destaca con claridad (la más probable tiene {top:.0%}); la foto puede no ser clara o la "
+            "Ninguna clase destaca con claridad (la más probable tiene {top}); la foto puede no ser clara o la "
             "lesión ser poco habitual."
         ),
     ),
     "reason.benign": (
-        "The combined probability of a malignant lesion is {mal:.0%}, below the referral threshold of {threshold:.0%}.",
+        "The combined probability of a malignant lesion is {mal}, below the referral threshold of {threshold}.",
         (
-            "La probabilidad conjunta de una lesión maligna es {mal:.0%}, por debajo del umbral de derivación "
-            "del {threshold:.0%}."
+            "La probabilidad conjunta de una lesión maligna es {mal}, por debajo del umbral de derivación "
+            "del {threshold}."
         ),
     ),
     "reason.unlike": (
@@ -398,6 +399,37 @@ CATALOG.update(
             ),
         ),
         "res.where": ("Where the network looked", "Dónde miró la red"),
+        "res.answered_by": ("Answered by the model **{model}**.", "Respuesta del modelo **{model}**."),
+        "res.missed": (
+            (
+                "**The model got this example wrong:** its true diagnosis is **{name}**, but the model's answer is "
+                "**{answer}**. A good reminder that a screening aid misses lesions."
+            ),
+            (
+                "**El modelo se equivocó con este ejemplo:** su diagnóstico real es **{name}**, pero la respuesta del "
+                "modelo es **{answer}**. Un buen recordatorio de que una ayuda de cribado se deja lesiones."
+            ),
+        ),
+        "res.conformal": (
+            "With 90% confidence the diagnosis is one of: **{names}**.",
+            "Con un 90 % de confianza el diagnóstico es uno de: **{names}**.",
+        ),
+        "res.calibration_note": (
+            (
+                "These probabilities are calibrated on HAM10000-like dermatoscope photos. On photos from other "
+                "dermatoscopes they are less reliable: on a second collection (ISIC 2017) this model ranks melanoma "
+                "with an AUC of {other:.2f}, against {ham:.2f} on HAM10000."
+            ),
+            (
+                "Estas probabilidades están calibradas con fotos de dermatoscopio como las de HAM10000. En fotos de otros "
+                "dermatoscopios son menos fiables: en una segunda colección (ISIC 2017) este modelo ordena el melanoma "
+                "con un AUC de {other:.2f}, frente a {ham:.2f} en HAM10000."
+            ),
+        ),
+        "res.computed_anyway": (
+            "What the network computed anyway (not a diagnosis)",
+            "Lo que la red calculó de todos modos (no es un diagnóstico)",
+        ),
         "res.explain_class": ("Explain the class", "Explicar la clase"),
         "res.method": ("Method", "Método"),
         "res.method_help": (
@@ -594,14 +626,19 @@ CATALOG.update(
         "walk.referral": ("The referral logic", "La lógica de derivación"),
         "walk.referral_say": (
             (
-                "SkinScan adds P(melanoma) + P(basal cell carcinoma) + P(actinic keratosis) and refers at or above the "
-                "threshold chosen on validation to catch at least 85% of malignant lesions. A photo unlike the training "
-                "images, or with no class above 45%, is called Uncertain."
+                "The rules are checked in this order. 1: a photo unlike the training images is Uncertain, with no "
+                "diagnosis. 2: SkinScan adds P(melanoma) + P(basal cell carcinoma) + P(actinic keratosis) and refers at "
+                "or above the threshold chosen on validation to catch at least 85% of malignant lesions, even when no "
+                "class is clearly ahead, because missing a malignancy costs more than an extra visit. 3: only then is "
+                "a photo with no class above 45% called Uncertain; otherwise Likely benign."
             ),
             (
-                "SkinScan suma P(melanoma) + P(carcinoma basocelular) + P(queratosis actínica) y deriva a partir del "
-                "umbral elegido en validación para detectar al menos el 85% de las lesiones malignas. Una foto distinta "
-                "de las de entrenamiento, o sin ninguna clase por encima del 45%, se marca como Incierto."
+                "Las reglas se comprueban en este orden. 1: una foto distinta de las de entrenamiento es Incierta, sin "
+                "diagnóstico. 2: SkinScan suma P(melanoma) + P(carcinoma basocelular) + P(queratosis actínica) y deriva "
+                "a partir del umbral elegido en validación para detectar al menos el 85 % de las lesiones malignas, "
+                "aunque ninguna clase destaque, porque pasar por alto una malignidad cuesta más que una consulta de "
+                "más. 3: solo entonces una foto sin ninguna clase por encima del 45 % se marca como Incierta; si no, "
+                "Probablemente benigna."
             ),
         ),
         "walk.limits": ("The limits", "Los límites"),
@@ -646,10 +683,27 @@ class Message(str):
         return text(self.key, lang, **self.params)
 
 
+class Percent(float):
+    """A probability to be said as a whole percent in the reader's language ('< 1%', '39 %' in Spanish)."""
+
+    def to(self, lang: str) -> str:
+        return percent(self, lang)
+
+
+def percent(value: float, lang: str = DEFAULT) -> str:
+    """Whole percent (the model is not good to a tenth of one), never a bare 0% or 100%."""
+    sep = " " if lang == "es" else ""
+    if value < 0.005:
+        return f"< 1{sep}%"
+    if value > 0.995:
+        return f"> 99{sep}%"
+    return f"{round(value * 100)}{sep}%"
+
+
 def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
     """The sentence for `key` in `lang` (English when the language is unknown), parameters filled in."""
     column = list(LANGUAGES).index(lang) if lang in LANGUAGES else 0
-    params = {k: (v.to(lang) if isinstance(v, Message) else v) for k, v in params.items()}
+    params = {k: (v.to(lang) if isinstance(v, (Message, Percent)) else v) for k, v in params.items()}
     return CATALOG[key][column].format(**params)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skinscan_ui.calibration import malignant_probability
-from skinscan_ui.i18n import Message, text
+from skinscan_ui.i18n import Message, Percent, text
 from skinscan_ui.labels import CLASSES, NAMES
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
@@ -28,6 +28,11 @@ class Prediction:
     def top3(self) -> list[tuple[str, str, float]]:
         order = np.argsort(-self.probabilities)[:3]
         return [(CLASSES[i], NAMES[CLASSES[i]], float(self.probabilities[i])) for i in order]
+
+    @property
+    def diagnosed(self) -> bool:
+        """False when the guard found the photo unlike any lesion photo: then no class may be shown as an answer."""
+        return getattr(self.reason, "key", None) != "reason.unlike"
 
     @property
     def top1(self) -> str:
@@ -53,11 +58,11 @@ def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = No
     if unlike_training:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
-        outcome, reason = "refer", Message("reason.refer", mal=mal, threshold=threshold)
+        outcome, reason = "refer", Message("reason.refer", mal=Percent(mal), threshold=Percent(threshold))
     elif top < LOW_CONFIDENCE:
-        outcome, reason = "uncertain", Message("reason.spread", top=top)
+        outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
     else:
-        outcome, reason = "benign", Message("reason.benign", mal=mal, threshold=threshold)
+        outcome, reason = "benign", Message("reason.benign", mal=Percent(mal), threshold=Percent(threshold))
     return Prediction(probs, mal, outcome, reason)
 
 

@@ -22,9 +22,7 @@ class IntegrityError(RuntimeError):
 
 
 def _shipped(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.iterdir() if p.name != NAME and (p.name == "DEFAULT" or p.name.endswith(SUFFIXES))
-    )
+    return sorted(p for p in folder.iterdir() if p.name != NAME and (p.name == "DEFAULT" or p.name.endswith(SUFFIXES)))
 
 
 def write(folder: Path) -> Path:

@@ -48,6 +48,9 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
             rows.append([e.file, "—", None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang))])
             continue
         p = e.result.prediction
+        if not p.diagnosed:  # never a class for a photo the guard stopped
+            rows.append([e.file, text("outcome.not_lesion", lang), None, None, text("outcome.not_lesion", lang)])
+            continue
         dx, _, prob = p.top3[0]
         name = text(f"class.{dx}", lang)
         rows.append(
@@ -106,6 +109,12 @@ def pdf(entries: list[Entry], model: str, version: str, when: datetime, threshol
 
 def _result_page(doc, result: Result, threshold: float, lang: str, line) -> None:
     p = result.prediction
+    if not p.diagnosed:  # the photo and why, nothing a reader could take for a diagnosis
+        doc.image(Image.fromarray(result.pixels), x=10, y=doc.get_y(), w=90)
+        doc.set_y(doc.get_y() + 90 * result.pixels.shape[0] / result.pixels.shape[1] + 6)
+        line(text("outcome.not_lesion", lang), 14, "B", 8)
+        line(say(p.reason, lang), 10, height=5)
+        return
     top = doc.get_y()
     doc.image(Image.fromarray(result.pixels), x=10, y=top, w=90)
     doc.image(Image.fromarray(overlay(result.pixels, result.heatmap)), x=110, y=top, w=90)

@@ -14,6 +14,7 @@ from tiny import synthetic
 
 from skinscan_ui import evaluate
 from skinscan_ui.labels import CLASSES
+from skinscan_ui.sources import ISIC2017
 
 KEYS = {
     "n",
@@ -86,3 +87,24 @@ def test_evaluate_refuses_bad_labels_without_traceback(folder, tiny_weights, tmp
     )
     assert proc.returncode == 2
     assert "lacks the column(s) dx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+ISIC = ISIC2017.folder()
+
+
+@pytest.mark.skipif(not (ISIC / "labels.csv").is_file(), reason=f"needs the ISIC 2017 folder ({ISIC}); CI has it")
+def test_the_shipped_default_ranks_melanoma_above_chance_on_another_source(tmp_path):
+    """50 ISIC 2017 test photos (another clinic's dermatoscopes), through the unchanged `evaluate` interface."""
+    split = pd.read_csv(ISIC2017.split_csv)
+    labels = pd.read_csv(ISIC / "labels.csv").merge(split, on="image_id")
+    test = labels[labels["split"] == "test"]
+    sample = pd.concat([test[test["dx"] == "mel"].head(20), test[test["dx"] != "mel"].head(30)])
+    sample[["image_id", "dx"]].to_csv(tmp_path / "labels.csv", index=False)
+    out = tmp_path / "out"
+    assert (
+        evaluate.main(["--images", str(ISIC / "images"), "--labels", str(tmp_path / "labels.csv"), "--out", str(out)])
+        == 0
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 50
+    assert metrics["melanoma_auc"] > 0.6 and metrics["accuracy"] > 0.4

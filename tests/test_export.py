@@ -80,5 +80,15 @@ def test_altered_export_is_refused(exported, tmp_path):
     folder = shutil.copytree(exported, tmp_path / "w")
     with open(folder / "tiny.tflite", "ab") as f:
         f.write(b"tampered")
-    with pytest.raises(ModelError, match="sha256"):
+    with pytest.raises(ModelError, match="tiny.tflite does not match the integrity manifest"):
+        Classifier.load("tiny", weights_dir=folder)
+
+
+def test_a_deleted_export_is_said_not_replaced_by_tensorflow(exported, tmp_path):
+    from skinscan_ui import manifest
+
+    folder = shutil.copytree(exported, tmp_path / "w")
+    (folder / "tiny.tflite").unlink()
+    manifest.write(folder)  # even re-blessed, the card still records an export
+    with pytest.raises(ModelError, match="LiteRT export .*tiny.tflite of tiny is missing"):
         Classifier.load("tiny", weights_dir=folder)

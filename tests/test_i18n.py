@@ -77,7 +77,7 @@ def test_core_messages_say_themselves_in_spanish():
     )
     p = decide(np.array([0.05, 0.05, 0.05, 0.05, 0.6, 0.15, 0.05]), threshold=0.3)
     assert p.outcome == "refer" and "referral threshold of 30%" in p.reason
-    assert "umbral de derivación del 30%" in i18n.say(p.reason, "es")
+    assert "umbral de derivación del 30 %" in i18n.say(p.reason, "es")
 
 
 @pytest.mark.parametrize(

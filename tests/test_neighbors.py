@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui import model_store
+from skinscan_ui import manifest, model_store
 from skinscan_ui.classifier import Classifier
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.neighbors import Index, agreement, build, majority, malignant_count
@@ -68,6 +68,7 @@ def test_analyse_returns_similar_cases(tiny_weights, tmp_path):
     x, y = synthetic(4, seed=30)
     ids = [f"ISIC_{i:07d}" for i in range(len(y))]
     build(classifier.features(x), y, ids, ids, classifier.card.sha256).save(classifier.card.path)
+    manifest.write(folder)  # as `python -m skinscan_ui.neighbors` does, through the card
     classifier = Classifier.load("tiny", weights_dir=folder)
     result = classifier.analyse(Image.fromarray(x[4 * 4]))
     assert len(result.similar) == 5 and majority(list(result.similar)) == "mel"

@@ -88,7 +88,8 @@ def test_shipped_default_beats_chance_on_test_images(tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n"] == 50
     assert metrics["model"]["name"] == model_store.default_name()
-    assert metrics["model"]["engine"] == "litert" and metrics["model"]["served_file"]["path"].endswith(".tflite")
+    served = metrics["model"].get("served_files") or [metrics["model"]["served_file"]]
+    assert metrics["model"]["engine"] in ("litert", "ensemble") and all(f["path"].endswith(".tflite") for f in served)
     assert metrics["balanced_accuracy"] > 1 / 7 + 0.2
 
 

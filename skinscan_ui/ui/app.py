@@ -12,7 +12,7 @@ from skinscan_ui.ui import services
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
 from skinscan_ui.ui.language import plain, say, t
-from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
+from skinscan_ui.ui.result import computed_anyway, dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import sidebar
 from skinscan_ui.ui.walkthrough import walkthrough_page
 
@@ -51,8 +51,11 @@ def main() -> None:
         st.error(t("app.internal_error", name=plain(photo.name)))
         return
     st.divider()
-    outcome(result, photo.true_label)
-    top3(result)
+    outcome(result, photo.true_label, model.card)
+    if not result.prediction.diagnosed:  # no class, heatmap or class context for a photo unlike a lesion
+        computed_anyway(result, model.card)
+        return
+    top3(result, model.card)
     st.divider()
     explanation(settings.model, result)
     similar_cases(result)

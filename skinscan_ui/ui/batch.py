@@ -55,9 +55,7 @@ def batch_page(model_name: str) -> None:
         _detail(entries[rows[0]])
     card = services.classifier(model_name).card
     left, right = st.columns(2)
-    left.download_button(
-        t("batch.csv"), report.csv(table), "skinscan_batch.csv", "text/csv", width="stretch"
-    )
+    left.download_button(t("batch.csv"), report.csv(table), "skinscan_batch.csv", "text/csv", width="stretch")
     right.download_button(
         t("batch.pdf"), _pdf(entries, card), "skinscan_report.pdf", "application/pdf", width="stretch"
     )

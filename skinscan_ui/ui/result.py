@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
+import numpy as np
 import streamlit as st
 from PIL import Image
 
-from skinscan_ui import charts, examples
+from skinscan_ui import charts, conformal, examples
 from skinscan_ui.classifier import Result
 from skinscan_ui.context import ContextError
 from skinscan_ui.explain import overlay
+from skinscan_ui.i18n import percent
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.model_store import Card
 from skinscan_ui.neighbors import majority, malignant_count
-from skinscan_ui.ood import UNLIKE
 from skinscan_ui.ui import services
 from skinscan_ui.ui.language import class_name, current, say, t
 from skinscan_ui.ui.sidebar import Settings
@@ -22,26 +24,45 @@ from skinscan_ui.ui.sidebar import Settings
 METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "scorecam": "Score-CAM"}
 
 
-def outcome(result: Result, true_label: str | None) -> None:
-    """The badge first: what to do, and why."""
+def outcome(result: Result, true_label: str | None, card: Card) -> None:
+    """The badge first: what to do, and why; which model said so; and, for an example, whether it was right."""
     p = result.prediction
     show = {"refer": st.error, "benign": st.success, "uncertain": st.warning}[p.outcome]
     icon = {"refer": ":material/error:", "benign": ":material/check_circle:", "uncertain": ":material/help:"}[p.outcome]
     show(f"**{t(f'outcome.{p.outcome}')}**  \n{say(p.reason)}", icon=icon)
-    if true_label:
+    st.caption(t("res.answered_by", model=card.name))
+    if true_label and true_label != p.top1 and p.diagnosed:
+        answer = t(f"outcome.{p.outcome}") if p.outcome != "refer" else class_name(p.top1)
+        st.warning(t("res.missed", name=class_name(true_label), answer=answer), icon=":material/school:")
+    elif true_label:
         key = "res.true_label_match" if true_label == p.top1 else "res.true_label_differ"
         st.caption(t(key, name=class_name(true_label), dx=true_label))
 
 
-def top3(result: Result) -> None:
-    """The three most likely diagnoses with plain descriptions, and all seven as a chart."""
+def top3(result: Result, card: Card) -> None:
+    """The three most likely diagnoses with plain descriptions, the 90% set, and all seven as a chart."""
+    p, lang = result.prediction, current()
     cols = st.columns(3)
-    for col, (dx, _, prob) in zip(cols, result.prediction.top3):
-        col.metric(class_name(dx), f"{prob:.1%}", help=t(f"about.{dx}"))
+    for col, (dx, _, prob) in zip(cols, p.top3):
+        col.metric(class_name(dx), percent(prob, lang), help=t(f"about.{dx}"))
         col.caption(t(f"about.{dx}"))
-    if result.prediction.reason == UNLIKE:
+    if not p.diagnosed:
         st.caption(t("res.transparency"))
-    st.plotly_chart(charts.probabilities(result.prediction.probabilities, current()), key="probabilities")
+    elif "conformal" in card.data:
+        inside = conformal.prediction_set(p.probabilities[None], card.data["conformal"]["q"])[0]
+        order = [i for i in np.argsort(-p.probabilities) if inside[i]]
+        st.markdown(t("res.conformal", names=", ".join(class_name(CLASSES[i]) for i in order)))
+    by_source = card.data.get("metrics_by_source", {}).get("test", {})
+    if "isic2017" in by_source:
+        ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]
+        st.caption(t("res.calibration_note", ham=ham, other=other))
+    st.plotly_chart(charts.probabilities(p.probabilities, lang), key="probabilities")
+
+
+def computed_anyway(result: Result, card: Card) -> None:
+    """For a photo unlike any lesion photo: no diagnosis on the page, the numbers only behind a closed expander."""
+    with st.expander(t("res.computed_anyway"), expanded=False):
+        top3(result, card)
 
 
 def explanation(model: str, result: Result) -> None:
@@ -49,7 +70,9 @@ def explanation(model: str, result: Result) -> None:
     st.subheader(t("res.where"))
     options = [dx for dx, _, _ in result.prediction.top3]
     c1, c2, c3 = st.columns([2, 2, 2])
-    dx = c1.radio(t("res.explain_class"), options, horizontal=True, key="cam_class")
+    # Keyed by the photo, so every new photo starts on its own top-1 (not the class picked for the last one).
+    photo = hashlib.sha256(result.pixels.tobytes()).hexdigest()[:16]
+    dx = c1.radio(t("res.explain_class"), options, horizontal=True, format_func=class_name, key=f"cam_class_{photo}")
     method = c2.selectbox(
         t("res.method"), list(METHODS), format_func=METHODS.get, key="cam_method", help=t("res.method_help")
     )
@@ -84,7 +107,9 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
     metrics = card.data.get("test_metrics")
     if metrics and dx in metrics["per_class"]:
         m = metrics["per_class"][dx]
-        st.markdown(t("res.reliability", dx=dx, recall=m["recall"], precision=m["precision"], support=m["support"]))
+        st.markdown(
+            t("res.reliability", dx=class_name(dx), recall=m["recall"], precision=m["precision"], support=m["support"])
+        )
         st.plotly_chart(charts.reliability(card.data, dx, lang), key="reliability")
 
 

@@ -27,13 +27,13 @@ STEPS = [
     Step(
         "upload", lambda card, result, settings, photo: st.image(result.pixels, caption=t("walk.seen", name=photo.name))
     ),
-    Step("top3", lambda card, result, settings, photo: top3(result)),
+    Step("top3", lambda card, result, settings, photo: top3(result, card)),
     Step("heatmap", lambda card, result, settings, photo: explanation(settings.model, result)),
     Step(
         "context",
         lambda card, result, settings, photo: (dataset_context(card, result, settings), similar_cases(result)),
     ),
-    Step("referral", lambda card, result, settings, photo: outcome(result, photo.true_label)),
+    Step("referral", lambda card, result, settings, photo: outcome(result, photo.true_label, card)),
     Step("limits", lambda card, result, settings, photo: st.markdown(_limits(card))),
 ]
 
