@@ -20,9 +20,10 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_sco
 
 from skinscan_ui import paths
 from skinscan_ui.data import dataset
+from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.models import REGISTRY
-from skinscan_ui.training import FLIPS, teacher_targets
+from skinscan_ui.training import teacher_targets
 
 MEL = CLASSES.index("mel")
 PARTS = ("val", "test")

@@ -16,9 +16,9 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_sco
 from skinscan_ui import paths
 from skinscan_ui.classifier import Classifier
 from skinscan_ui.data import dataset
+from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.inference import calibrated
 from skinscan_ui.labels import CLASSES
-from skinscan_ui.training import FLIPS
 
 MEL = CLASSES.index("mel")
 VIEWS = {"plain": ((),), "2 flips": ((), (2,)), "4 flips": FLIPS}  # axes to flip

@@ -107,7 +107,9 @@ class RandomBlur(_Random):
 def acquisition(seed: int) -> list[layers.Layer]:
     """The acquisition-shift layers in the order a camera applies them: framing, optics, light."""
     return [
-        layers.RandomZoom((-0.5, 1.0), (-0.5, 1.0), fill_mode="reflect", seed=seed + 10),  # 2x in to 0.5x out
+        layers.RandomZoom(
+            (-0.5, 1.0), (-0.5, 1.0), fill_mode="constant", seed=seed + 10
+        ),  # 2x in to 0.5x out, a dark field beyond
         layers.RandomZoom((-0.15, 0.15), 0.0, fill_mode="reflect", seed=seed + 11),  # aspect ratio
         RandomBlur(seed=seed + 12),
         RandomVignette(seed=seed + 13),

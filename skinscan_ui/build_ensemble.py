@@ -28,6 +28,7 @@ from skinscan_ui import cards, conformal, model_store, paths
 from skinscan_ui.calibration import apply_temperature, fit_temperature, nll, referral_threshold
 from skinscan_ui.data import SPLITS, DataError, data_hash, pooled
 from skinscan_ui.engine import LiteEngine
+from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.export import convert, latency_ms
 from skinscan_ui.feature_cache import extract, load
 from skinscan_ui.fit_guard import fit_and_report
@@ -38,7 +39,7 @@ from skinscan_ui.models import REGISTRY, build
 from skinscan_ui.neighbors import Index, agreement
 from skinscan_ui.neighbors import build as build_index
 from skinscan_ui.sources import SOURCES
-from skinscan_ui.training import FLIPS, class_weights
+from skinscan_ui.training import class_weights
 
 VIEWS = list(range(len(FLIPS)))
 C_GRID = (0.003, 0.01, 0.03, 0.1)

@@ -156,7 +156,7 @@ def _similar_section(card: dict) -> str:
     t = sim["test"]
     return f"""## Similar cases
 `{sim["file"]}`: {sim["lesions"]:,} training lesions, one {sim["dimensions"]}-d vector each (principal components of the
-pooled features; no images), built by `python -m skinscan_ui.neighbors --model {card["name"]}`. On the test split
+pooled features; no images), built by `python -m skinscan_ui.build_neighbors --model {card["name"]}`. On the test split
 ({t["images"]} images) the majority diagnosis of the {t["k"]} nearest lesions is the true one for {t["majority_agrees"]:.1%}
 of images ({t["balanced"]:.1%} averaged over classes).
 

@@ -1,7 +1,7 @@
 """Several networks answering as one: averaged probabilities over members and flipped views.
 
 Each member is a serving graph (logits, pooled features, per-class maps) run by its own engine.
-A photo is run in every view of `training.FLIPS` (a lesion has no up or left) by every member;
+A photo is run in every view of `ensemble.FLIPS` (a lesion has no up or left) by every member;
 the probabilities are the mean of all their softmaxes, and each class's Grad-CAM the mean of the
 members' maps, each flipped back to the photo's orientation first. The pooled features that the
 guard and the similar-case index read are the first member's on the unflipped photo.
@@ -13,7 +13,9 @@ import numpy as np
 
 from skinscan_ui.engine import Engine, Outputs
 from skinscan_ui.inference import calibrated
-from skinscan_ui.training import FLIPS
+
+# A dermatoscopic photo has no up or left: the photo itself and its three flips are free extra views.
+FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
 
 
 class EnsembleEngine:

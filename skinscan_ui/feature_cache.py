@@ -4,7 +4,7 @@
 
 Refitting a head, choosing ensemble members and fitting the guard all read the same forward passes:
 a LiteRT pass of Lite0 costs about 4 ms an image here, and 11,234 images by 4 flips add up. A view
-is an index into `training.FLIPS`; 'grey' feeds the photos through `colour.ShadesOfGrey` first.
+is an index into `ensemble.FLIPS`; 'grey' feeds the photos through `colour.ShadesOfGrey` first.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 from skinscan_ui import paths
 from skinscan_ui.data import SPLITS, pooled
 from skinscan_ui.engine import Engine
+from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.sources import SOURCES
-from skinscan_ui.training import FLIPS
 
 FEATURES_DIR = paths.CACHE_DIR / "features"
 

@@ -20,10 +20,11 @@ import numpy as np
 
 from skinscan_ui import cards, paths
 from skinscan_ui.calibration import apply_temperature, fit_temperature, referral_threshold
-from skinscan_ui.data import DataError, data_hash, dataset
+from skinscan_ui.data import DataError, data_hash, dataset, pooled
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.metrics import evaluate, reliability
 from skinscan_ui.models import REGISTRY, build
+from skinscan_ui.sources import named
 from skinscan_ui.training import (
     Batches,
     LogitAdjustedCrossentropy,
@@ -45,6 +46,10 @@ IMBALANCE = {
 AUGMENTATION = (
     "flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
     "saturation 0.8-1.2x (Keras layers, training only)"
+)
+ACQUISITION = (
+    "acquisition shift: magnification 0.5-2x, aspect +-15%, 5x5 blur blended 0-100%, dark circular vignette "
+    "(half the photos), per-channel colour cast +-15%, gamma 0.7-1.4"
 )
 
 
@@ -87,6 +92,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--distill", type=float, default=0.5, metavar="ALPHA", help="share of the teacher in the soft labels"
     )
     p.add_argument("--limit", type=int, help="smoke tests: N training images, about N validation and test images")
+    p.add_argument(
+        "--sources", default="ham10000", help="data sources to train and validate on, e.g. ham10000,isic2017"
+    )
+    p.add_argument("--acquisition", action="store_true", help="add the dermatoscope-shift augmentations (augment.py)")
+    p.add_argument("--jpeg", type=float, default=0.0, metavar="P", help="re-compress each photo as JPEG with chance P")
+    p.add_argument("--select", choices=("balanced_accuracy", "log_loss"), default="balanced_accuracy")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     p.add_argument(
         "--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)"
@@ -101,7 +112,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def compile_for(model: keras.Model, args: argparse.Namespace, steps: int, y: np.ndarray) -> keras.Model:
     """The training model: augmentation in front of the network, loss and schedule chosen by the flags."""
     spec = REGISTRY[args.model]
-    trainer = keras.Sequential([keras.Input((*args.size, 3)), augmenter(args.seed), model], name="trainer")
+    trainer = keras.Sequential(
+        [keras.Input((*args.size, 3)), augmenter(args.seed, args.acquisition), model], name="trainer"
+    )
     peak = args.lr or spec.lr
     total = max(steps * args.epochs, 2)
     warmup = min(steps, total // 2)
@@ -168,10 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     keras.utils.set_random_seed(args.seed)
     folder = paths.data_dir(args.data)
     try:
-        x_train, y_train, _ = dataset(folder, "train", args.size)
-        x_val, y_val, _ = dataset(folder, "val", args.size)
-        x_test, y_test, _ = dataset(folder, "test", args.size)
-    except DataError as exc:
+        sources = [(s, folder if s.name == "ham10000" else s.folder()) for s in named(args.sources)]
+        x_train, y_train, _ = pooled(sources, "train", args.size)
+        x_val, y_val, _ = pooled(sources, "val", args.size)
+        x_test, y_test, test_rows = pooled(sources, "test", args.size)
+    except (DataError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.limit:  # smoke runs: a slice of training, an even sample of validation and test
@@ -190,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     weights = {"weights": class_weights(y_train, 1.0), "sqrt-weights": class_weights(y_train, 0.5)}.get(args.imbalance)
     sampling = "balanced" if args.imbalance == "balanced-sampling" else "shuffle"
     targets = soft_labels(args, folder, y_train, run_dir) if args.teacher else None
-    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup, targets)
+    batches = Batches(x_train, y_train, args.batch_size, sampling, args.seed, weights, args.mixup, targets, args.jpeg)
     trainer = compile_for(model, args, len(batches), y_train)
-    validation = Validation(model, x_val, y_val, run_dir, args.patience)
+    validation = Validation(model, x_val, y_val, run_dir, args.patience, args.select)
     # Order matters: the backup holds the raw weights, then the EMA weights are swapped in to be validated.
     callbacks = [
         keras.callbacks.BackupAndRestore(str(run_dir / "backup"), double_checkpoint=True),  # survives a kill mid-save
@@ -212,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = referral_threshold(p_val, y_val, 0.85)
     p_test = apply_temperature(best.predict(x_test, batch_size=64, verbose=0), temperature)
     test_metrics = evaluate(y_test, p_test, threshold)
+    test_source = test_rows["source"].to_numpy()[: len(y_test)] if not args.limit else None
 
     args.out = args.out or paths.weights_dir()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -245,9 +260,20 @@ def main(argv: list[str] | None = None) -> int:
         "val_metrics": evaluate(y_val, p_val, threshold),
         "test_metrics": test_metrics,
         "test_reliability": reliability(y_test, p_test),
+        **(
+            {
+                "test_metrics_by_source": {
+                    s.name: evaluate(y_test[test_source == s.name], p_test[test_source == s.name], threshold)
+                    for s, _ in sources
+                }
+            }
+            if test_source is not None and len(sources) > 1
+            else {}
+        ),
         "training": {
             "command": "python -m skinscan_ui.train " + " ".join(argv if argv is not None else sys.argv[1:]),
             "data_sha256": data_hash(folder),
+            "sources": {s.name: data_hash(f, s) for s, f in sources} if len(sources) > 1 else None,
             "split_file": paths.relative(paths.SPLIT_CSV),
             "split_seed": 2018,
             "split_sizes": split_sizes,
@@ -265,7 +291,10 @@ def main(argv: list[str] | None = None) -> int:
                 if args.teacher
                 else {}
             ),
-            "augmentation": AUGMENTATION + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else ""),
+            "augmentation": AUGMENTATION
+            + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else "")
+            + ("; " + ACQUISITION if args.acquisition else "")
+            + (f"; JPEG re-compression (quality 30-90) with chance {args.jpeg}" if args.jpeg else ""),
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
             f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"
             + (f", EMA of the weights (momentum {args.ema}) validated and kept" if args.ema else ""),

@@ -14,13 +14,21 @@ import numpy as np
 from keras import layers
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
+from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.labels import CLASSES
 
 
-def augmenter(seed: int) -> keras.Sequential:
-    """Geometry and colour jitter a dermatoscope really produces; active only while training."""
+def augmenter(seed: int, acquisition: bool = False) -> keras.Sequential:
+    """Geometry and colour jitter a dermatoscope really produces; active only while training.
+
+    `acquisition` adds what changes between dermatoscopes (`augment.acquisition`): magnification,
+    aspect, blur, vignette, colour cast, gamma.
+    """
+    from skinscan_ui.augment import acquisition as shifts
+
     return keras.Sequential(
         [
+            *(shifts(seed) if acquisition else []),
             layers.RandomFlip("horizontal_and_vertical", seed=seed),
             layers.RandomRotation(0.5, fill_mode="reflect", seed=seed + 1),
             layers.RandomZoom((-0.2, 0.1), fill_mode="reflect", seed=seed + 2),
@@ -66,9 +74,6 @@ def class_prior(y: np.ndarray) -> np.ndarray:
     return np.bincount(y, minlength=len(CLASSES)) / len(y)
 
 
-FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
-
-
 def teacher_targets(
     teachers: list[keras.Model], x: np.ndarray, batch_size: int = 64, views: tuple[tuple[int, ...], ...] = FLIPS
 ) -> np.ndarray:
@@ -106,9 +111,11 @@ class Batches(keras.utils.PyDataset):
         weights: dict[int, float] | None = None,
         mixup: float = 0.0,
         targets: np.ndarray | None = None,
+        jpeg: float = 0.0,
     ):
         super().__init__()
         self.x, self.y, self.batch_size, self.sampling, self.mixup = x, y, batch_size, sampling, mixup
+        self.jpeg = jpeg
         self.targets = keras.utils.to_categorical(y, len(CLASSES)) if targets is None else targets
         self.rng = np.random.default_rng(seed)
         self.sample_weight = None if weights is None else np.array([weights[i] for i in range(len(CLASSES))])
@@ -128,6 +135,8 @@ class Batches(keras.utils.PyDataset):
     def __getitem__(self, i: int):
         idx = np.sort(self.order[i * self.batch_size : (i + 1) * self.batch_size])
         x = np.asarray(self.x[idx], dtype="float32")
+        if self.jpeg > 0:
+            x = np.stack([recompress(im, self.rng) if self.rng.random() < self.jpeg else im for im in x])
         y = self.targets[idx]
         w = None if self.sample_weight is None else self.sample_weight[self.y[idx]]
         if self.mixup > 0:
@@ -143,15 +152,36 @@ class Batches(keras.utils.PyDataset):
         return (x, y) if w is None else (x, y, w)
 
 
-class Validation(keras.callbacks.Callback):
-    """Each epoch: validation balanced accuracy into the log, the best model kept, early stopping.
+def recompress(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One photo through a JPEG encoder at a random quality (30-90), as another device would save it."""
+    import io
 
-    Its state lives in a JSON file beside the checkpoints, so a resumed run remembers its best.
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=int(rng.integers(30, 91)))
+    return np.asarray(Image.open(buf), dtype="float32")
+
+
+class Validation(keras.callbacks.Callback):
+    """Each epoch: validation figures into the log, the best model kept, early stopping.
+
+    `select` is what "best" means: balanced accuracy (the older runs), or log loss, which
+    15 dermatofibromas cannot swing by luck. Its state lives in a JSON file beside the checkpoints,
+    so a resumed run remembers its best.
     """
 
-    def __init__(self, model: keras.Model, x: np.ndarray, y: np.ndarray, run_dir: Path, patience: int):
+    def __init__(
+        self,
+        model: keras.Model,
+        x: np.ndarray,
+        y: np.ndarray,
+        run_dir: Path,
+        patience: int,
+        select: str = "balanced_accuracy",
+    ):
         super().__init__()
-        self.net, self.x, self.y, self.patience = model, x, y, patience
+        self.net, self.x, self.y, self.patience, self.select = model, x, y, patience, select
         self.best_path = run_dir / "best.keras"
         self.last_path = run_dir / "last.keras"
         self.state_path = run_dir / "state.json"
@@ -173,12 +203,14 @@ class Validation(keras.callbacks.Callback):
         logs["val_balanced_accuracy"] = bal
         logs["val_accuracy_top1"] = float(np.mean(probs.argmax(1) == self.y))
         logs["val_melanoma_auc"] = float(roc_auc_score(self.y == mel, probs[:, mel]))
+        logs["val_log_loss"] = float(-np.mean(np.log(np.clip(probs[np.arange(len(self.y)), self.y], 1e-7, 1.0))))
         logs["lr"] = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
         self.state["seconds"] += time.time() - self.started
         self.state["epochs"] = epoch + 1
         self.net.save(self.last_path)
-        if bal > self.state["best"]:
-            self.state.update(best=bal, best_epoch=epoch + 1, wait=0)
+        score = bal if self.select == "balanced_accuracy" else -logs["val_log_loss"]
+        if score > self.state["best"] or self.state["best_epoch"] < 0:
+            self.state.update(best=score, best_epoch=epoch + 1, wait=0)
             self.net.save(self.best_path)
         else:
             self.state["wait"] += 1
@@ -186,7 +218,8 @@ class Validation(keras.callbacks.Callback):
                 self.model.stop_training = True
         self.state_path.write_text(json.dumps(self.state, indent=2))
         print(
-            f"\nepoch {epoch + 1}: val balanced accuracy {bal:.4f} (best {self.state['best']:.4f} "
-            f"at {self.state['best_epoch']}), melanoma AUC {logs['val_melanoma_auc']:.4f}",
+            f"\nepoch {epoch + 1}: val balanced accuracy {bal:.4f}, log loss {logs['val_log_loss']:.4f} "
+            f"(best {self.select} {abs(self.state['best']):.4f} at {self.state['best_epoch']}), "
+            f"melanoma AUC {logs['val_melanoma_auc']:.4f}",
             flush=True,
         )
