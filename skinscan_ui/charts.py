@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from skinscan_ui.i18n import CATALOG, DEFAULT, text
+from skinscan_ui.i18n import CATALOG, DEFAULT, percent, text
 from skinscan_ui.labels import CLASSES
 
 ACCENT = "#d6336c"
@@ -39,10 +39,10 @@ def probabilities(probs: np.ndarray, lang: str = DEFAULT) -> go.Figure:
             y=[_name(CLASSES[i], lang) for i in order],
             orientation="h",
             marker_color=[TOP if i in top3 else MUTED for i in order],
-            text=[f"{probs[i]:.1%}" for i in order],
+            text=[percent(float(probs[i]), lang) for i in order],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
         )
     )
     fig.update_xaxes(range=[0, 1.15], tickformat=".0%", showgrid=False)
@@ -50,22 +50,24 @@ def probabilities(probs: np.ndarray, lang: str = DEFAULT) -> go.Figure:
 
 
 def class_frequency(context: dict, highlight: str, lang: str = DEFAULT) -> go.Figure:
-    """How common each diagnosis is in HAM10000, the predicted one highlighted."""
-    counts = [context["classes"][dx]["images"] for dx in CLASSES]
+    """How common each diagnosis is in HAM10000 (counts on a linear axis), the predicted one highlighted."""
+    order = sorted(CLASSES, key=lambda dx: context["classes"][dx]["images"])
+    counts = [context["classes"][dx]["images"] for dx in order]
+    sep = "." if lang == "es" else ","
     fig = go.Figure(
         go.Bar(
-            x=list(CLASSES),
-            y=counts,
-            marker_color=[ACCENT if dx == highlight else MUTED for dx in CLASSES],
-            text=[f"{c / sum(counts):.1%}" for c in counts],
+            x=counts,
+            y=[_name(dx, lang) for dx in order],
+            orientation="h",
+            marker_color=[ACCENT if dx == highlight else MUTED for dx in order],
+            text=[f"{c:,}".replace(",", sep) + f" ({percent(c / sum(counts), lang)})" for c in counts],
             textposition="outside",
             cliponaxis=False,
-            customdata=[_name(dx, lang) for dx in CLASSES],
-            hovertemplate="%{customdata}: %{y}<extra></extra>",
+            hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
-    fig.update_yaxes(type="log", dtick=1, title=text("chart.images_log", lang))
-    return _layout(fig, text("chart.frequency", lang))
+    fig.update_xaxes(title=text("chart.images", lang), range=[0, max(counts) * 1.45], showgrid=False)
+    return _layout(fig, text("chart.frequency", lang), height=300)
 
 
 def age_distribution(context: dict, dx: str, patient_age: int | None = None, lang: str = DEFAULT) -> go.Figure:
@@ -105,13 +107,16 @@ def breakdown(context: dict, dx: str, field: str, patient_value: str | None = No
             y=[text(f"{field}.{k}", lang) if f"{field}.{k}" in CATALOG else k for k in counts],
             orientation="h",
             marker_color=[TOP if k == patient_value else ACCENT for k in counts],
-            text=[f"{v / total:.0%}" for v in counts.values()],
+            text=[
+                percent(v / total, lang) + ("  " + text("chart.patient_here", lang) if k == patient_value else "")
+                for k, v in counts.items()
+            ],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         )
     )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.15])
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.35])
     return _layout(fig, text(f"chart.{field}", lang, name=_name(dx, lang)), height=max(220, 28 * len(counts) + 60))
 
 
@@ -121,17 +126,19 @@ def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
     labels = metrics["confusion_matrix"]["labels"]
     row = metrics["confusion_matrix"]["matrix"][labels.index(dx)]
     total = sum(row) or 1
+    name = _name(dx, lang)
     fig = go.Figure(
         go.Bar(
-            x=labels,
-            y=[v / total for v in row],
+            x=[v / total for v in row],
+            y=[_name(lab, lang) for lab in labels],
+            orientation="h",
             marker_color=[TOP if lab == dx else MUTED for lab in labels],
             text=[str(v) for v in row],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate=dx + " → %{x}: %{y:.1%}<extra></extra>",
+            hovertemplate=name + " → %{y}: %{x:.0%}<extra></extra>",
         )
     )
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title=text("chart.share_true", lang, dx=dx))
-    fig.update_xaxes(title=text("chart.predicted_as", lang))
-    return _layout(fig, text("chart.reliability", lang, dx=dx))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title=text("chart.share_true", lang, dx=name))
+    fig.update_yaxes(title=text("chart.predicted_as", lang), autorange="reversed")
+    return _layout(fig, text("chart.reliability", lang, dx=name), height=300)

@@ -276,11 +276,11 @@ CATALOG.update(
         "mode.batch": ("Several photos", "Varias fotos"),
         "mode.walkthrough": ("Walkthrough", "Visita guiada"),
         "side.model": ("Model", "Modelo"),
-        "side.model_label": ("{name} (bal. acc. {bal:.0%})", "{name} (exactitud equilibrada {bal:.0%})"),
+        "side.model_label": ("{name} · {bal}", "{name} · {bal}"),
         "side.model_help": (
             (
-                "Models shipped in weights/, default first. Balanced accuracy is the mean recall over the seven classes "
-                "on the held-out test lesions."
+                "Models shipped in weights/, default first. The figure beside each name is its balanced accuracy: the "
+                "mean recall over the seven classes on the held-out HAM10000 test lesions."
             ),
             (
                 "Modelos incluidos en weights/, el predeterminado primero. La exactitud equilibrada es la sensibilidad "
@@ -499,7 +499,7 @@ CATALOG.update(
             "Probabilidad calibrada de cada diagnóstico",
         ),
         "chart.frequency": ("How common each diagnosis is in HAM10000", "Frecuencia de cada diagnóstico en HAM10000"),
-        "chart.images_log": ("images (log scale)", "imágenes (escala logarítmica)"),
+        "chart.patient_here": ("◀ the patient", "◀ el paciente"),
         "chart.images": ("images", "imágenes"),
         "chart.age": ("Age at diagnosis: {name}", "Edad al diagnóstico: {name}"),
         "chart.age_axis": ("age (years)", "edad (años)"),

@@ -95,8 +95,8 @@ def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights
     manifest.write(folder)
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
-    picker = at.selectbox(key="model")
-    assert picker.options == ["tiny (bal. acc. 90%)", "tiny2 (bal. acc. 90%)"]
+    picker = at.selectbox(key="model_en")
+    assert picker.options == ["tiny · 90%", "tiny2 · 90%"]
     picker.set_value("tiny2").run()
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
@@ -146,7 +146,7 @@ def test_a_model_with_a_deleted_guard_is_refused_and_another_still_answers(tiny_
     at = app()
     assert not at.exception
     assert any("tiny.ood.npz is missing" in e.value for e in at.error)
-    at.selectbox(key="model").set_value("second").run()
+    at.selectbox(key="model_en").set_value("second").run()
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
 
@@ -218,7 +218,7 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     from pypdf import PdfReader
 
     at = app()
-    at.radio(key="mode").set_value("batch").run()
+    at.radio(key="mode_en").set_value("batch").run()
     png = BytesIO()
     Image.fromarray(synthetic(1, seed=3)[0][1]).save(png, "PNG")  # lossless, at the tiny model's size: referred
     files = [("nevus.jpg", lesion_jpeg(5), "image/jpeg"), ("bcc.png", png.getvalue(), "image/png")]
@@ -238,7 +238,7 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
 
 def test_walkthrough_steps_through_one_photo(use_tiny):
     at = app()
-    at.radio(key="mode").set_value("walkthrough").run()
+    at.radio(key="mode_en").set_value("walkthrough").run()
     assert at.button(key="walk_next").disabled, "Next waits for a photo"
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     seen = []
@@ -281,3 +281,15 @@ def test_spanish_ui_end_to_end(use_tiny):
     assert len(english) > 100
     leaks = [(text, en) for text in shown for en in english if en in text]
     assert not leaks, leaks
+
+
+def test_a_language_switch_keeps_every_choice_in_the_new_language(use_tiny):
+    at = app()
+    at.radio(key="mode_en").set_value("batch").run()
+    at.selectbox(key="sex_en").set_value("female").run()
+    at.selectbox(key="lang").set_value("es").run()
+    assert not at.exception
+    assert at.radio(key="mode_es").value == "batch", "the mode survives the switch"
+    assert at.selectbox(key="sex_es").value == "female"
+    assert at.selectbox(key="model_es").value == "tiny"
+    assert "Varias fotos" in at.radio(key="mode_es").options

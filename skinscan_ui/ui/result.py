@@ -21,6 +21,7 @@ from skinscan_ui.ui import services
 from skinscan_ui.ui.language import class_name, current, say, t
 from skinscan_ui.ui.sidebar import Settings
 
+CHART_CONFIG = {"displayModeBar": False}  # the toolbar covered every title on a phone
 METHODS = {"gradcam": "Grad-CAM", "gradcam++": "Grad-CAM++", "scorecam": "Score-CAM"}
 
 
@@ -56,7 +57,7 @@ def top3(result: Result, card: Card) -> None:
     if "isic2017" in by_source:
         ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]
         st.caption(t("res.calibration_note", ham=ham, other=other))
-    st.plotly_chart(charts.probabilities(p.probabilities, lang), key="probabilities")
+    st.plotly_chart(charts.probabilities(p.probabilities, lang), key="probabilities", config=CHART_CONFIG)
 
 
 def computed_anyway(result: Result, card: Card) -> None:
@@ -99,18 +100,18 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
         st.warning(t("res.no_context", why=exc))
         return
     a, b = st.columns(2)
-    a.plotly_chart(charts.class_frequency(stats, dx, lang), key="frequency")
-    b.plotly_chart(charts.age_distribution(stats, dx, settings.age, lang), key="age")
+    a.plotly_chart(charts.class_frequency(stats, dx, lang), key="frequency", config=CHART_CONFIG)
+    b.plotly_chart(charts.age_distribution(stats, dx, settings.age, lang), key="age", config=CHART_CONFIG)
     c, d = st.columns(2)
-    c.plotly_chart(charts.breakdown(stats, dx, "sex", settings.sex, lang), key="sex")
-    d.plotly_chart(charts.breakdown(stats, dx, "site", settings.site, lang), key="site")
+    c.plotly_chart(charts.breakdown(stats, dx, "sex", settings.sex, lang), key="sex", config=CHART_CONFIG)
+    d.plotly_chart(charts.breakdown(stats, dx, "site", settings.site, lang), key="site", config=CHART_CONFIG)
     metrics = card.data.get("test_metrics")
     if metrics and dx in metrics["per_class"]:
         m = metrics["per_class"][dx]
         st.markdown(
             t("res.reliability", dx=class_name(dx), recall=m["recall"], precision=m["precision"], support=m["support"])
         )
-        st.plotly_chart(charts.reliability(card.data, dx, lang), key="reliability")
+        st.plotly_chart(charts.reliability(card.data, dx, lang), key="reliability", config=CHART_CONFIG)
 
 
 def similar_cases(result: Result) -> None:

@@ -26,7 +26,20 @@ class Settings:
 
 def _model_label(card: model_store.Card, tr) -> str:
     bal = card.balanced_accuracy
-    return tr("side.model_label", name=card.name, bal=bal) if bal is not None else card.name
+    return tr("side.model_label", name=card.name, bal=i18n.Percent(bal)) if bal is not None else card.name
+
+
+def _kept(widget, label: str, options: list, name: str, default: int | None = 0, **kwargs):
+    """A widget whose choice survives a language switch, shown in the new language.
+
+    The browser keeps a choice by its displayed text, which a switch changes; so each language has
+    its own widget (`name` + language), started from the choice kept under `name`.
+    """
+    kept = st.session_state.get(name)
+    index = options.index(kept) if kept in options else default
+    value = widget(label, options, index=index, key=f"{name}_{current()}", **kwargs)
+    st.session_state[name] = value
+    return value
 
 
 def sidebar() -> Settings:
@@ -36,19 +49,25 @@ def sidebar() -> Settings:
     with st.sidebar:
         st.header("SkinScan")
         st.selectbox(t("side.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
-        mode = st.radio(
-            t("side.mode"), MODES, format_func=lambda m: tr(f"mode.{m}"), key="mode", help=t("side.mode_help")
+        mode = _kept(
+            st.radio,
+            t("side.mode"),
+            list(MODES),
+            "mode",
+            format_func=lambda m: tr(f"mode.{m}"),
+            help=t("side.mode_help"),
         )
         cards = model_store.available()
         if cards:
             labels = {c.name: c for c in cards}
             chosen = labels[
-                st.selectbox(
+                _kept(
+                    st.selectbox,
                     t("side.model"),
                     list(labels),
+                    "model",
                     format_func=lambda name: _model_label(labels[name], tr),
                     help=t("side.model_help"),
-                    key="model",
                 )
             ]
         else:
@@ -61,12 +80,26 @@ def sidebar() -> Settings:
         st.subheader(t("side.patient"))
         st.caption(t("side.patient_help"))
         not_given = t("side.not_given")
-        age = st.number_input(t("side.age"), min_value=0, max_value=110, value=None, step=1, placeholder=not_given)
-        sex = st.selectbox(
-            t("side.sex"), SEXES, index=None, placeholder=not_given, format_func=lambda v: tr(f"sex.{v}")
+        age = st.number_input(
+            t("side.age"), min_value=0, max_value=110, value=None, step=1, placeholder=not_given, key="patient_age"
         )
-        site = st.selectbox(
-            t("side.site"), SITES, index=None, placeholder=not_given, format_func=lambda v: tr(f"site.{v}")
+        sex = _kept(
+            st.selectbox,
+            t("side.sex"),
+            list(SEXES),
+            "sex",
+            None,
+            placeholder=not_given,
+            format_func=lambda v: tr(f"sex.{v}"),
+        )
+        site = _kept(
+            st.selectbox,
+            t("side.site"),
+            list(SITES),
+            "site",
+            None,
+            placeholder=not_given,
+            format_func=lambda v: tr(f"site.{v}"),
         )
 
         if chosen is not None:
