@@ -60,3 +60,39 @@ def overlay(image: np.ndarray, cam: np.ndarray, opacity: float = 0.45) -> np.nda
     """The heatmap blended over the photo (both at the model's input size)."""
     blended = (1.0 - opacity) * image.astype(np.float32) + opacity * colormap(cam).astype(np.float32)
     return np.clip(blended, 0, 255).astype(np.uint8)
+
+
+def slide(
+    pixels: np.ndarray, cam: np.ndarray, title: str, captions: tuple[str, str], legend: tuple[str, str], footer: str
+) -> np.ndarray:
+    """A slide-ready picture (1400 px wide): the photo and its heatmap side by side, titled, with a colour legend.
+
+    `captions` name the two panels, `legend` the two ends of the colour scale; all text comes in the
+    reader's language from the caller.
+    """
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, margin, gap = 1400, 40, 40
+    panel_w = (width - 2 * margin - gap) // 2
+    panel_h = round(panel_w * pixels.shape[0] / pixels.shape[1])
+    photo = Image.fromarray(pixels).resize((panel_w, panel_h), Image.Resampling.LANCZOS)
+    heat = Image.fromarray(overlay(pixels, cam)).resize((panel_w, panel_h), Image.Resampling.LANCZOS)
+    height = margin + 60 + 40 + panel_h + 40 + 70 + 50
+    canvas = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(canvas)
+    big, small = ImageFont.load_default(size=34), ImageFont.load_default(size=22)
+    draw.text((margin, margin), title, fill=(33, 37, 41), font=big)
+    top = margin + 60
+    for i, (panel, caption) in enumerate(zip((photo, heat), captions)):
+        x = margin + i * (panel_w + gap)
+        draw.text((x, top), caption, fill=(73, 80, 87), font=small)
+        canvas.paste(panel, (x, top + 40))
+    bar_top = top + 40 + panel_h + 40
+    x0, x1 = margin + panel_w + gap, width - margin
+    ramp = colormap(np.tile(np.linspace(0.0, 1.0, x1 - x0), (24, 1)))
+    canvas.paste(Image.fromarray(ramp), (x0, bar_top))
+    draw.text((x0, bar_top + 30), legend[0], fill=(73, 80, 87), font=small)
+    right = draw.textlength(legend[1], font=small)
+    draw.text((x1 - right, bar_top + 30), legend[1], fill=(73, 80, 87), font=small)
+    draw.text((margin, height - 50), footer, fill=(134, 142, 150), font=small)
+    return np.asarray(canvas)

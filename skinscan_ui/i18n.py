@@ -443,7 +443,14 @@ CATALOG.update(
             "{method} for {name}: red = most influential",
             "{method} para {name}: rojo = lo que más influyó",
         ),
-        "res.download_cam": ("Download heatmap (PNG)", "Descargar el mapa de calor (PNG)"),
+        "res.download_cam": ("Download for a slide (PNG)", "Descargar para una diapositiva (PNG)"),
+        "res.slide_title": ("{method} for {name}", "{method} para {name}"),
+        "res.legend_low": ("blue: ignored", "azul: ignorado"),
+        "res.legend_high": ("red: most influential", "rojo: lo que más influyó"),
+        "res.slide_footer": (
+            "SkinScan, model {model}: a teaching demo, not a diagnosis.",
+            "SkinScan, modelo {model}: una demostración docente, no un diagnóstico.",
+        ),
         "res.cam_warning": (
             (
                 "A heatmap shows which pixels moved the score, not proof that the model reasoned like a dermatologist. "

@@ -49,3 +49,17 @@ def test_overlay_blends_and_colormap_runs_blue_to_red():
     assert np.array_equal(overlay(img, cam, 0.0), img)
     lut = colormap(np.array([0.0, 1.0]))
     assert lut[0, 2] > lut[0, 0] and lut[1, 0] > lut[1, 2]
+
+
+def test_the_slide_download_is_wide_and_shows_photo_and_heatmap_side_by_side():
+    from skinscan_ui.explain import slide
+
+    photo = np.zeros((150, 200, 3), np.uint8)
+    photo[..., 1] = 200  # a green photo: the left panel is green, the right one is tinted by the heatmap
+    cam = np.ones((150, 200), np.float32)
+    picture = slide(photo, cam, "Grad-CAM for Melanoma", ("photo", "heatmap"), ("low", "high"), "footer")
+    assert picture.shape[1] >= 1200 and picture.shape[0] > 600
+    middle = picture.shape[0] // 2
+    left, right = picture[middle, 100], picture[middle, picture.shape[1] - 100]
+    assert left[1] > 150 and left[0] < 50, "the photo as it was"
+    assert right[0] > left[0], "the heatmap's red over it"

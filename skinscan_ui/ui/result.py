@@ -12,7 +12,7 @@ from PIL import Image
 from skinscan_ui import charts, conformal, examples
 from skinscan_ui.classifier import Result
 from skinscan_ui.context import ContextError
-from skinscan_ui.explain import overlay
+from skinscan_ui.explain import overlay, slide
 from skinscan_ui.i18n import percent
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.model_store import Card
@@ -84,8 +84,16 @@ def explanation(model: str, result: Result) -> None:
     left, right, _ = st.columns([2, 2, 1])
     left.image(result.pixels, caption=t("res.model_saw"), width="stretch")
     right.image(blended, caption=t("res.cam_caption", method=METHODS[method], name=class_name(dx)), width="stretch")
+    picture = slide(
+        result.pixels,
+        cam,
+        t("res.slide_title", method=METHODS[method], name=class_name(dx)),
+        (t("res.model_saw"), t("res.cam_caption", method=METHODS[method], name=class_name(dx))),
+        (t("res.legend_low"), t("res.legend_high")),
+        t("res.slide_footer", model=model),
+    )
     buf = io.BytesIO()
-    Image.fromarray(blended).save(buf, format="PNG")
+    Image.fromarray(picture).save(buf, format="PNG")
     st.download_button(t("res.download_cam"), buf.getvalue(), file_name=f"skinscan_{dx}_{method}.png", mime="image/png")
     st.caption(t("res.cam_warning"))
 
