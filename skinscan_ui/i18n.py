@@ -581,6 +581,11 @@ CATALOG.update(
         "walk.step": ("Step {i} of {n}: {title}", "Paso {i} de {n}: {title}"),
         "walk.back": ("Back", "Atrás"),
         "walk.next": ("Next", "Siguiente"),
+        "walk.restart": ("Restart", "Reiniciar"),
+        "walk.current": (
+            "The tour is on **{name}**. Upload or pick another photo to replace it, or press Restart.",
+            "El recorrido usa **{name}**. Sube o elige otra foto para cambiarla, o pulsa Reiniciar.",
+        ),
         "walk.choose": (
             "Choose a photo (an example works well) to begin the tour.",
             "Elige una foto (un ejemplo va bien) para empezar el recorrido.",

@@ -249,6 +249,7 @@ def test_walkthrough_steps_through_one_photo(use_tiny):
             assert any(s.value == "Where the network looked" for s in at.subheader)
         if "top-3" in seen[-1]:
             assert len(at.metric) == 3
+        assert at.get("image"), f"the photo is in view on {seen[-1]}"
         if len(seen) < 6:
             at.button(key="walk_next").click().run()
     assert [s.split(": ", 1)[1] for s in seen] == [
@@ -262,6 +263,9 @@ def test_walkthrough_steps_through_one_photo(use_tiny):
     assert at.button(key="walk_next").disabled
     at.button(key="walk_back").click().run()
     assert "Step 5 of 6" in at.get("progress")[0].proto.text
+    at.button(key="walk_restart").click().run()
+    assert "Step 1 of 6" in at.get("progress")[0].proto.text
+    assert at.button(key="walk_next").disabled and not at.get("image"), "one click: no photo, a fresh uploader"
 
 
 def test_spanish_ui_end_to_end(use_tiny):

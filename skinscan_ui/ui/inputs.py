@@ -27,6 +27,17 @@ def _select(source: str) -> None:
     st.session_state["source"] = source
 
 
+def _round() -> int:
+    """Bumped by a restart: new widget keys empty the uploader and the camera."""
+    return st.session_state.get("input_round", 0)
+
+
+def clear() -> None:
+    """Forget the chosen photo: the uploader, the camera and the example choice start empty."""
+    st.session_state["input_round"] = _round() + 1
+    st.session_state.pop("source", None)
+
+
 def photo_input() -> Photo | None:
     """Upload, camera and (when data is available) examples in tabs; the latest choice wins."""
     example_ids = services.example_images(str(paths.data_dir()))
@@ -40,13 +51,13 @@ def photo_input() -> Photo | None:
             on_change=_select,
             args=("upload",),
             max_upload_size=MAX_BYTES // (1024 * 1024),
-            key="upload",
+            key=f"upload{_round()}",
         )
         right.markdown(t("in.tips"))
     with tabs[1]:
         left, right = st.columns([3, 2])
         camera = left.camera_input(
-            t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key="camera"
+            t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key=f"camera{_round()}"
         )
         right.markdown(t("in.tips"))
     example = None

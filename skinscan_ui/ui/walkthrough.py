@@ -11,8 +11,8 @@ from skinscan_ui.classifier import Result
 from skinscan_ui.images import ImageError
 from skinscan_ui.model_store import Card
 from skinscan_ui.ui import services
-from skinscan_ui.ui.inputs import Photo, photo_input
-from skinscan_ui.ui.language import say, t
+from skinscan_ui.ui.inputs import Photo, clear, photo_input
+from skinscan_ui.ui.language import plain, say, t
 from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
 from skinscan_ui.ui.sidebar import Settings
 
@@ -59,11 +59,14 @@ def walkthrough_page(card: Card, settings: Settings) -> None:
         if chosen is not None:
             st.session_state["walk_photo"] = chosen
     photo: Photo | None = st.session_state.get("walk_photo")
+    if step == 0 and photo is not None and chosen is None:  # came back to step 1: say which photo the tour is on
+        st.caption(t("walk.current", name=plain(photo.name)))
     title = t(f"walk.{STEPS[step].key}")
     st.progress((step + 1) / len(STEPS), text=t("walk.step", i=step + 1, n=len(STEPS), title=title))
     st.info(t(f"walk.{STEPS[step].key}_say"), icon=":material/record_voice_over:")
-    back, _, forward = st.columns([1, 4, 1])
+    back, restart, _, forward = st.columns([1, 1, 3, 1])
     back.button(t("walk.back"), key="walk_back", disabled=step == 0, on_click=_move, args=(-1,), width="stretch")
+    restart.button(t("walk.restart"), key="walk_restart", on_click=_restart, width="stretch")
     forward.button(
         t("walk.next"),
         key="walk_next",
@@ -81,7 +84,15 @@ def walkthrough_page(card: Card, settings: Settings) -> None:
     except ImageError as exc:
         st.error(t("app.cannot_analyse", name=photo.name, why=say(exc.message)))
         return
+    if STEPS[step].key not in ("upload", "heatmap"):  # the photo stays in view on every step
+        st.image(result.pixels, width=240, caption=t("walk.seen", name=photo.name))
     STEPS[step].show(card, result, settings, photo)
+
+
+def _restart() -> None:
+    st.session_state["walk_step"] = 0
+    st.session_state.pop("walk_photo", None)
+    clear()
 
 
 def _move(delta: int) -> None:
