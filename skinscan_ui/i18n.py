@@ -535,15 +535,24 @@ CATALOG.update(
         ),
         "batch.progress": ("Analysed {i} of {n}", "Analizadas {i} de {n}"),
         "batch.summary": (
-            "**{n} photos**: {refer} to refer, {uncertain} uncertain, {benign} likely benign, {error} not analysed.",
-            (
-                "**{n} fotos**: {refer} para derivar, {uncertain} inciertas, {benign} probablemente benignas, "
-                "{error} sin analizar."
-            ),
+            "**{photos}**: {refer} to refer, {uncertain}, {benign}, {error} not analysed.",
+            "**{photos}**: {refer} para derivar, {uncertain}, {benign}, {error} sin analizar.",
         ),
+        "n.photos": ("{n} photo|{n} photos", "{n} foto|{n} fotos"),
+        "n.uncertain": ("{n} uncertain|{n} uncertain", "{n} incierta|{n} inciertas"),
+        "n.benign": ("{n} likely benign|{n} likely benign", "{n} probablemente benigna|{n} probablemente benignas"),
+        "pdf.summary_title": ("SkinScan report: {photos}", "Informe de SkinScan: {photos}"),
+        "pdf.summary_threshold": (
+            "Referral when P(mel)+P(bcc)+P(akiec) reaches {thr}, the model's threshold chosen on validation.",
+            "Derivación cuando P(mel)+P(bcc)+P(akiec) llega al {thr}, el umbral del modelo elegido en validación.",
+        ),
+        "pdf.summary_row": ("{outcome}: {n}", "{outcome}: {n}"),
         "batch.table_help": (
-            "Click a column to sort; select a row to see its photo and heatmap.",
-            "Pulsa una columna para ordenar; selecciona una fila para ver su foto y su mapa de calor.",
+            "Click a column to sort; select a row to see its photo and heatmap. On a phone, scroll the table sideways.",
+            (
+                "Pulsa una columna para ordenar; selecciona una fila para ver su foto y su mapa de calor. En un móvil, "
+                "desplaza la tabla hacia los lados."
+            ),
         ),
         "batch.csv": ("Download table (CSV)", "Descargar la tabla (CSV)"),
         "batch.pdf": ("Download report (PDF)", "Descargar el informe (PDF)"),
@@ -562,8 +571,8 @@ CATALOG.update(
             "Diagnósticos más probables (probabilidades calibradas)",
         ),
         "pdf.malignant": (
-            "Malignant probability P(mel)+P(bcc)+P(akiec): {p:.1%} (refer at >= {thr:.1%})",
-            "Probabilidad de malignidad P(mel)+P(bcc)+P(akiec): {p:.1%} (derivar si >= {thr:.1%})",
+            "Malignant probability P(mel)+P(bcc)+P(akiec): {p} (refer at {thr} or more)",
+            "Probabilidad de malignidad P(mel)+P(bcc)+P(akiec): {p} (derivar desde {thr})",
         ),
         "pdf.similar": ("Nearest training lesions: {dxs}", "Lesiones de entrenamiento más cercanas: {dxs}"),
         "pdf.disclaimer": (
@@ -710,6 +719,12 @@ def percent(value: float, lang: str = DEFAULT) -> str:
     if value > 0.995:
         return f"> 99{sep}%"
     return f"{round(value * 100)}{sep}%"
+
+
+def counted(key: str, n: int, lang: str = DEFAULT) -> str:
+    """'1 photo' or '3 photos': the catalog holds 'one|many' forms for counted words."""
+    one, many = text(key, lang, n=n).split("|")
+    return one if n == 1 else many
 
 
 def text(key: str, lang: str = DEFAULT, **params: Any) -> str:

@@ -10,7 +10,7 @@ from PIL import Image
 
 from skinscan_ui.classifier import Result
 from skinscan_ui.explain import overlay
-from skinscan_ui.i18n import DEFAULT, say, text
+from skinscan_ui.i18n import DEFAULT, Percent, counted, percent, say, text
 
 ORDER = {"refer": 0, "uncertain": 1, "benign": 2}  # what needs attention first; unreadable files last
 COLUMNS = ("file", "top1", "probability", "malignant", "outcome")
@@ -38,6 +38,24 @@ def sort_entries(entries: list[Entry]) -> list[Entry]:
         return ORDER[e.outcome], -e.result.prediction.malignant_probability
 
     return sorted(entries, key=key)
+
+
+def counts(entries: list[Entry]) -> dict[str, int]:
+    return {o: sum(e.outcome == o for e in entries) for o in ("refer", "uncertain", "benign", "error")}
+
+
+def summary(entries: list[Entry], lang: str = DEFAULT) -> str:
+    """'**3 photos**: 1 to refer, 1 uncertain, 1 likely benign, 0 not analysed.' (plurals in either language)."""
+    c = counts(entries)
+    return text(
+        "batch.summary",
+        lang,
+        photos=counted("n.photos", len(entries), lang),
+        refer=c["refer"],
+        uncertain=counted("n.uncertain", c["uncertain"], lang),
+        benign=counted("n.benign", c["benign"], lang),
+        error=c["error"],
+    )
 
 
 def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
@@ -93,6 +111,29 @@ def pdf(entries: list[Entry], model: str, version: str, when: datetime, threshol
         doc.set_font("Helvetica", style, size)
         doc.multi_cell(0, height, _latin1(words), new_x="LMARGIN", new_y="NEXT")
 
+    doc.add_page()  # the summary first: what a reader needs before the pages
+    line(text("pdf.summary_title", lang, photos=counted("n.photos", len(entries), lang)), 18, "B", 11)
+    line(text("pdf.model", lang, date=stamp, model=model, version=version[:12]), 9, height=5)
+    doc.ln(4)
+    line(text("pdf.summary_threshold", lang, thr=percent(threshold, lang)), 11, height=6)
+    doc.ln(2)
+    for outcome, n in counts(entries).items():
+        name = (
+            text("batch.not_analysed", lang, why="").rstrip(": ")
+            if outcome == "error"
+            else text(f"outcome.{outcome}", lang)
+        )
+        line(text("pdf.summary_row", lang, outcome=name, n=n), 12, "B" if outcome == "refer" and n else "", 7)
+    doc.ln(4)
+    doc.set_font("Helvetica", "", 10)
+    for e in entries:
+        verdict = (
+            text(f"outcome.{e.outcome}", lang) if e.result else text("batch.not_analysed", lang, why="").rstrip(": ")
+        )
+        doc.cell(120, 6, _latin1(e.file[:70]))
+        doc.cell(0, 6, _latin1(verdict), new_x="LMARGIN", new_y="NEXT")
+    doc.set_y(-32)
+    line(text("pdf.disclaimer", lang), 8, "I", 4)
     for e in entries:
         doc.add_page()
         line(text("pdf.title", lang, file=e.file), 16, "B", 10)
@@ -130,9 +171,9 @@ def _result_page(doc, result: Result, threshold: float, lang: str, line) -> None
     line(text("pdf.top3", lang), 11, "B")
     doc.set_font("Helvetica", "", 11)
     for dx, _, prob in p.top3:
-        doc.cell(120, 7, _latin1(f"{text(f'class.{dx}', lang)} ({dx})"))
-        doc.cell(0, 7, f"{prob:.1%}", new_x="LMARGIN", new_y="NEXT")
+        doc.cell(120, 7, _latin1(text(f"class.{dx}", lang)))
+        doc.cell(0, 7, _latin1(percent(prob, lang)), new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    line(text("pdf.malignant", lang, p=p.malignant_probability, thr=threshold), 11)
+    line(text("pdf.malignant", lang, p=Percent(p.malignant_probability), thr=Percent(threshold)), 11)
     if result.similar:
         line(text("pdf.similar", lang, dxs=", ".join(n.dx for n in result.similar)), 11)

@@ -232,8 +232,13 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     referred = int(table["outcome"].str.startswith("Refer").sum())
     assert any("3 photos" in m.value and f"{referred} to refer" in m.value for m in at.markdown)
     pdf = PdfReader(BytesIO(at.session_state["batch_pdf"]))
-    assert len(pdf.pages) == 3
-    assert "bcc.png" in pdf.pages[0].extract_text() and "could not be analysed" in pdf.pages[2].extract_text()
+    assert len(pdf.pages) == 4, "a summary page, then one page per photo"
+    summary = pdf.pages[0].extract_text()
+    assert "SkinScan report: 3 photos" in summary and f"Refer: possible malignancy: {referred}" in summary
+    assert "at 50%" in summary or "reaches 50%" in summary, "the threshold as the page shows it"
+    assert "bcc.png" in pdf.pages[1].extract_text() and "could not be analysed" in pdf.pages[3].extract_text()
+    assert "(mel)" not in pdf.pages[1].extract_text().split("Malignant")[0], "each class name once, no code"
+    assert any("notes" in w.value and "not an image SkinScan can read" in w.value for w in at.warning), "in full"
 
 
 def test_walkthrough_steps_through_one_photo(use_tiny):

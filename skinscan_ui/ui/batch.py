@@ -15,6 +15,11 @@ from skinscan_ui.ui.inputs import UPLOAD_TYPES
 from skinscan_ui.ui.language import class_name, current, plain, say, t
 
 MAX_PHOTOS = 50
+OUTCOME_COLOURS = {  # the badge's colours, so the table reads at a glance
+    "refer": "background-color: #ffe3e3; color: #c92a2a; font-weight: 600",
+    "uncertain": "background-color: #fff3bf; color: #8a5a00",
+    "benign": "background-color: #d3f9d8; color: #2b8a3e",
+}
 
 
 def batch_page(model_name: str) -> None:
@@ -33,23 +38,29 @@ def batch_page(model_name: str) -> None:
         st.warning(t("batch.too_many", n=len(files), max=MAX_PHOTOS))
         files = files[:MAX_PHOTOS]
     entries = report.sort_entries(_analyse_all(model_name, files))
-    counts = {o: sum(e.outcome == o for e in entries) for o in ("refer", "uncertain", "benign", "error")}
-    st.markdown(t("batch.summary", n=len(entries), **counts))
+    st.markdown(report.summary(entries, current()))
     table = report.table(entries, current())
-    probability, malignant = table.columns[2], table.columns[3]
+    probability, malignant, outcome = table.columns[2], table.columns[3], table.columns[4]
+    shown = table.copy()
+    for column in (probability, malignant):  # whole percent, as everywhere on the page
+        shown[column] = (shown[column] * 100).round()
+    colours = {t(f"outcome.{o}"): c for o, c in OUTCOME_COLOURS.items()}
     picked = st.dataframe(
-        table,
+        shown.style.map(lambda v: colours.get(v, ""), subset=[outcome]),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
         key="batch_table",
         column_config={
-            c: st.column_config.ProgressColumn(c, format="percent", min_value=0, max_value=1)
+            c: st.column_config.ProgressColumn(c, format="%d%%", min_value=0, max_value=100)
             for c in (probability, malignant)
         },
     )
     st.caption(t("batch.table_help"))
+    for e in entries:  # every refusal in full, not cut off in a table cell
+        if e.result is None:
+            st.warning(t("app.cannot_analyse", name=plain(e.file), why=say(e.error or "")))
     rows = picked.selection.rows if picked else []
     if rows:
         _detail(entries[rows[0]])
