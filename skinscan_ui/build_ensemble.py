@@ -251,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         "ms_per_image": ensemble_ms,
         "val_metrics": metrics["val"]["all"],
         "test_metrics": metrics["test"]["ham10000"],
+        "test_reliability": reliability(y["test"], probs["test"]),
         "metrics_by_source": metrics,
         "ood": guard_report,
         "similar_cases": similar,

@@ -142,3 +142,49 @@ def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
     fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title=text("chart.share_true", lang, dx=name))
     fig.update_yaxes(title=text("chart.predicted_as", lang), autorange="reversed")
     return _layout(fig, text("chart.reliability", lang, dx=name), height=300)
+
+
+def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
+    """The test confusion matrix, rows as shares of each true diagnosis, full names, counts in the cells."""
+    cm = card["test_metrics"]["confusion_matrix"]
+    names = [_name(dx, lang) for dx in cm["labels"]]
+    counts = np.array(cm["matrix"], float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            text=[[f"{int(c)}" for c in row] for row in counts],
+            texttemplate="%{text}",
+            hovertemplate="%{y} → %{x}: %{z:.0%}<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=text("about.true", lang))
+    fig.update_xaxes(title=text("about.said", lang), tickangle=-30)
+    return _layout(fig, text("about.matrix", lang), height=520)
+
+
+def calibration(card: dict, lang: str = DEFAULT) -> go.Figure:
+    """The reliability diagram: how often the top answer is right against how sure it said it was."""
+    bins = [b for b in card.get("test_reliability", []) if b["count"]]
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": MUTED}, hoverinfo="skip"),
+            go.Bar(
+                x=[(b["lower"] + b["upper"]) / 2 for b in bins],
+                y=[b["accuracy"] for b in bins],
+                width=[b["upper"] - b["lower"] for b in bins],
+                marker_color=TOP,
+                text=[str(b["count"]) for b in bins],
+                hovertemplate="%{x:.0%} → %{y:.0%}<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title=text("about.stated", lang))
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=text("about.right", lang))
+    return _layout(fig, text("about.calibration", lang), height=400)

@@ -17,7 +17,7 @@ from PIL import Image
 from skinscan_ui import model_store, paths
 from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs
 from skinscan_ui.ensemble import EnsembleEngine
-from skinscan_ui.explain import class_map
+from skinscan_ui.explain import class_map, score_cam
 from skinscan_ui.images import prepare
 from skinscan_ui.inference import Prediction, calibrated, decide
 from skinscan_ui.labels import CLASSES
@@ -34,15 +34,18 @@ class Result:
     prediction: Prediction
     maps: np.ndarray  # (h, w, classes) per-class Grad-CAM before upsampling
     similar: tuple[Neighbour, ...] = ()  # nearest training lesions, most similar first
+    maps_pp: np.ndarray | None = None  # (h, w, classes) per-class Grad-CAM++
+    activations: np.ndarray | None = None  # (h, w, C) the last convolution, for Score-CAM
 
     @property
     def heatmap(self) -> np.ndarray:
         """Grad-CAM of the top-1 class, (H, W) in [0, 1]."""
         return self.heatmap_for(CLASSES.index(self.prediction.top1))
 
-    def heatmap_for(self, class_index: int) -> np.ndarray:
-        """Grad-CAM of any class (e.g. the second or third of the top-3), (H, W) in [0, 1]."""
-        return class_map(self.maps, class_index, self.pixels.shape[:2])
+    def heatmap_for(self, class_index: int, method: str = "gradcam") -> np.ndarray:
+        """Grad-CAM (or Grad-CAM++) of any class (e.g. the second or third of the top-3), (H, W) in [0, 1]."""
+        maps = self.maps_pp if method == "gradcam++" else self.maps
+        return class_map(maps, class_index, self.pixels.shape[:2])
 
 
 class Classifier:
@@ -87,9 +90,9 @@ class Classifier:
         self.engine.run(np.zeros((1, *self.size, 3), np.uint8))
 
     def run(self, images: np.ndarray, batch_size: int = 64) -> Outputs:
-        """The engine's outputs for many prepared uint8 images, in batches."""
+        """The engine's outputs for many prepared uint8 images, in batches (without the explanation outputs)."""
         parts = [self.engine.run(np.asarray(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
-        return Outputs(*(np.concatenate(field) for field in zip(*parts)))
+        return Outputs(*(np.concatenate(field) for field in zip(*parts) if field[0] is not None))
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """Pooled penultimate features of prepared uint8 images (the guard and similar cases use them)."""
@@ -99,10 +102,10 @@ class Classifier:
         """Calibrated probabilities of prepared uint8 images, from the photo alone and without the guard."""
         return calibrated(self.run(images).logits, self.card.temperature)
 
-    def _predict(self, pixels: np.ndarray) -> tuple[list[Prediction], Outputs]:
+    def _predict(self, pixels: np.ndarray, detail: bool = False) -> tuple[list[Prediction], Outputs]:
         if not self.guard.active:  # never answer a person with the not-a-lesion guard off
             raise ModelError(f"{self.card.name} has no not-a-lesion guard ({Guard.path_for(self.card.path).name})")
-        out = self.engine.run(pixels)
+        out = self.engine.run(pixels, detail)
         probs = calibrated(out.logits, self.card.temperature)
         unlike = self.guard.reasons(out.features, pixels)
         return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out
@@ -118,8 +121,12 @@ class Classifier:
     def analyse(self, image: Image.Image) -> Result:
         """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
         pixels = prepare(image, self.size)[None]
-        predictions, out = self._predict(pixels)
+        predictions, out = self._predict(pixels, detail=True)
         # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
         known = self.index is not None and predictions[0].reason != UNLIKE
         similar = tuple(self.index.query(out.features)[0]) if known else ()
-        return Result(pixels[0], predictions[0], out.maps[0], similar)
+        return Result(pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0])
+
+    def score_cam(self, result: Result, class_index: int) -> np.ndarray:
+        """Score-CAM of one class: the photo masked by the network's own channels, one batched pass."""
+        return score_cam(result.pixels, result.activations, class_index, lambda x: calibrated(self.run(x).logits, 1.0))

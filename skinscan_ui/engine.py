@@ -19,12 +19,20 @@ class Outputs(NamedTuple):
     logits: np.ndarray  # (N, classes), before softmax and temperature
     features: np.ndarray  # (N, D), globally pooled last convolution
     maps: np.ndarray  # (N, h, w, classes), each class's Grad-CAM before ReLU and upsampling
+    maps_pp: np.ndarray | None = None  # (N, h, w, classes), each class's Grad-CAM++ (with `detail`)
+    activations: np.ndarray | None = None  # (N, h, w, C), the last convolution itself (with `detail`)
+
+
+def _outputs(out: dict, detail: bool) -> Outputs:
+    """The named outputs; the two large explanation ones only when asked for (a batch does not keep them)."""
+    extra = (np.asarray(out["maps_pp"]), np.asarray(out["activations"])) if detail else (None, None)
+    return Outputs(*(np.asarray(out[k]) for k in ("logits", "features", "maps")), *extra)
 
 
 class Engine(Protocol):
     name: str
 
-    def run(self, images: np.ndarray) -> Outputs: ...
+    def run(self, images: np.ndarray, detail: bool = False) -> Outputs: ...
 
 
 class LiteEngine:
@@ -40,10 +48,12 @@ class LiteEngine:
         self.input_name = next(iter(self.runner.get_input_details()))
         self._lock = threading.Lock()
 
-    def run(self, images: np.ndarray) -> Outputs:
+    def run(self, images: np.ndarray, detail: bool = False) -> Outputs:
         with self._lock:
             out = self.runner(**{self.input_name: np.asarray(images, np.float32)})
-        return Outputs(out["logits"], out["features"], out["maps"])
+        if detail and "activations" not in out:
+            raise ValueError("this LiteRT export predates Grad-CAM++ and Score-CAM outputs; re-export it")
+        return _outputs(out, detail)
 
 
 class KerasEngine:
@@ -56,6 +66,5 @@ class KerasEngine:
 
         self.serving = serving_model(model, last_conv)
 
-    def run(self, images: np.ndarray) -> Outputs:
-        out = self.serving.predict_on_batch(np.asarray(images, np.float32))
-        return Outputs(*(np.asarray(out[k]) for k in ("logits", "features", "maps")))
+    def run(self, images: np.ndarray, detail: bool = False) -> Outputs:
+        return _outputs(self.serving.predict_on_batch(np.asarray(images, np.float32)), detail)

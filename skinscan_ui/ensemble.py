@@ -28,16 +28,25 @@ class EnsembleEngine:
             raise ValueError("an ensemble needs at least one member")
         self.members, self.views = members, views
 
-    def run(self, images: np.ndarray) -> Outputs:
+    def _unflipped_mean(self, maps: np.ndarray, n: int) -> np.ndarray:
+        views = maps.reshape(len(self.views), n, *maps.shape[1:])
+        return np.mean([np.flip(m, axes) if axes else m for m, axes in zip(views, self.views)], axis=0)
+
+    def run(self, images: np.ndarray, detail: bool = False) -> Outputs:
         images = np.asarray(images)
         n = len(images)
         batch = np.concatenate([np.flip(images, axes) if axes else images for axes in self.views])
-        probs, maps, features = 0.0, 0.0, None
+        probs, maps, maps_pp, first = 0.0, 0.0, 0.0, None
         for member in self.members:
-            out = member.run(batch)
+            out = member.run(batch, detail)
             probs = probs + calibrated(out.logits, 1.0).reshape(len(self.views), n, -1).mean(axis=0)
-            views = out.maps.reshape(len(self.views), n, *out.maps.shape[1:])
-            maps = maps + np.mean([np.flip(m, axes) if axes else m for m, axes in zip(views, self.views)], axis=0)
-            features = out.features[:n] if features is None else features
+            maps = maps + self._unflipped_mean(out.maps, n)
+            if detail:
+                maps_pp = maps_pp + self._unflipped_mean(out.maps_pp, n)
+            first = out if first is None else first
         k = len(self.members)
-        return Outputs(np.log(np.clip(probs / k, 1e-12, 1.0)), features, maps / k)
+        logits = np.log(np.clip(probs / k, 1e-12, 1.0))
+        if not detail:
+            return Outputs(logits, first.features[:n], maps / k)
+        # Score-CAM masks with the first member's channels on the photo as it is (the unflipped view).
+        return Outputs(logits, first.features[:n], maps / k, maps_pp / k, first.activations[:n])

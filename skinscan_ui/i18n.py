@@ -324,20 +324,49 @@ CATALOG.update(
                 "se registra ni se guarda al cerrar la página."
             ),
         ),
-        "about.test": (
+        "about.open": ("Open the model card", "Abrir la ficha del modelo"),
+        "about.title": ("The model {name}", "El modelo {name}"),
+        "about.source": (
             (
-                "- test split: {n} images of unseen lesions\n- accuracy {acc:.1%}, balanced accuracy {bal:.1%}\n"
-                "- melanoma ROC AUC {auc:.3f}, calibration error {ece:.3f}\n- referral at P(malignant) ≥ {thr:.0%}: "
-                "sensitivity {sens:.0%}, specificity {spec:.0%}\n- {params:,} parameters, input {h}×{w}"
+                "**{source}** ({n} photos of lesions it never saw while it was built): its first answer was right for "
+                "**{acc}** of photos, and for **{bal}** on average over the diagnoses present. Of the malignant lesions "
+                "it asked to refer **{sens}**; it also asked to refer **{fp}** of the benign ones. Of a melanoma and a "
+                "non-melanoma picked at random, it ranks the melanoma as more suspicious **{auc}** of the time. Its "
+                "stated probabilities are off by **{ece} points** on average."
             ),
             (
-                "- conjunto de prueba: {n} imágenes de lesiones no vistas\n- exactitud {acc:.1%}, exactitud equilibrada "
-                "{bal:.1%}\n- AUC ROC de melanoma {auc:.3f}, error de calibración {ece:.3f}\n- derivación con "
-                "P(maligna) ≥ {thr:.0%}: sensibilidad {sens:.0%}, especificidad {spec:.0%}\n- {params:,} parámetros, "
-                "entrada {h}×{w}"
+                "**{source}** ({n} fotos de lesiones que no vio mientras se construía): su primera respuesta acertó en "
+                "el **{acc}** de las fotos, y en el **{bal}** de media entre los diagnósticos presentes. De las lesiones "
+                "malignas pidió derivar el **{sens}**; también pidió derivar el **{fp}** de las benignas. De un melanoma "
+                "y un no melanoma elegidos al azar, considera más sospechoso al melanoma el **{auc}** de las veces. Sus "
+                "probabilidades se desvían **{ece} puntos** de media."
             ),
         ),
-        "about.confusion": ("Confusion matrix on the test split", "Matriz de confusión en el conjunto de prueba"),
+        "about.rule": (
+            "It refers a photo when melanoma, basal cell carcinoma and actinic keratosis together reach **{thr}**.",
+            "Deriva una foto cuando melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}**.",
+        ),
+        "about.matrix": (
+            "What it answers for each true diagnosis (HAM10000 test photos)",
+            "Qué responde para cada diagnóstico real (fotos de prueba de HAM10000)",
+        ),
+        "about.calibration": (
+            "Is it right as often as it says? (all test photos)",
+            "¿Acierta tan a menudo como dice? (todas las fotos de prueba)",
+        ),
+        "about.true": ("true diagnosis", "diagnóstico real"),
+        "about.said": ("the model's answer", "respuesta del modelo"),
+        "about.stated": ("what it says (top answer's probability)", "lo que dice (probabilidad de su respuesta)"),
+        "about.right": ("how often it is right", "con qué frecuencia acierta"),
+        "about.size": (
+            "{params} million numbers learned; it looks at photos at {h}x{w} pixels.",
+            "{params} millones de números aprendidos; mira las fotos a {h}x{w} píxeles.",
+        ),
+        "source.ham10000": ("HAM10000 (Vienna and Queensland clinics)", "HAM10000 (clínicas de Viena y Queensland)"),
+        "source.isic2017": (
+            "ISIC 2017 (other clinics and dermatoscopes)",
+            "ISIC 2017 (otras clínicas y dermatoscopios)",
+        ),
         "about.use": (
             (
                 "**Intended use.** Teaching and demonstration with dermatoscopic photos like HAM10000's. Not for "
@@ -376,8 +405,7 @@ CATALOG.update(
             "Fotos de lesiones del conjunto de prueba (nunca usadas en el entrenamiento), con su diagnóstico real.",
         ),
         "in.true_dx": ("True diagnosis", "Diagnóstico real"),
-        "in.image": ("Image", "Imagen"),
-        "in.analyse_example": ("Analyse this example", "Analizar este ejemplo"),
+        "in.analyse_example": ("Analyse", "Analizar"),
         "in.example_unreadable": (
             "Example {image_id} could not be read from the data folder.",
             "No se pudo leer el ejemplo {image_id} de la carpeta de datos.",

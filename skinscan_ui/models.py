@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keras
+import numpy as np
 from keras import layers
 
 from skinscan_ui import paths
@@ -138,10 +139,13 @@ def serving_model(model: keras.Model, last_conv: str) -> keras.Model:
     features = head.input
     logits = layers.Dense(head.units, name="logits")(features)
     maps = layers.Dense(head.units, use_bias=False, name="maps")(conv)
-    serving = keras.Model(
-        model.inputs, {"logits": logits, "features": features, "maps": maps}, name=f"{model.name}_serving"
-    )
+    # Grad-CAM++'s channel weights for such a head have a closed form (explain.py): the positive part
+    # of the Dense weights; and Score-CAM masks the photo with the last convolution's own channels.
+    maps_pp = layers.Dense(head.units, use_bias=False, name="maps_pp")(conv)
+    outputs = {"logits": logits, "features": features, "maps": maps, "maps_pp": maps_pp, "activations": conv}
+    serving = keras.Model(model.inputs, outputs, name=f"{model.name}_serving")
     kernel, bias = head.get_weights()
     serving.get_layer("logits").set_weights([kernel, bias])
     serving.get_layer("maps").set_weights([kernel])
+    serving.get_layer("maps_pp").set_weights([np.maximum(kernel, 0.0)])
     return serving

@@ -78,17 +78,27 @@ def photo_input() -> Photo | None:
     return None
 
 
+THUMBNAILS = 8  # per diagnosis, in two rows of four
+
+
+def _pick(image_id: str) -> None:
+    st.session_state["example_id"] = image_id
+    _select("example")
+
+
 def _example_picker(example_ids: dict[str, list[str]]) -> Photo | None:
+    """Thumbnails of test-split photos of one true diagnosis; a click on one analyses it."""
     st.caption(t("in.examples_help"))
-    left, right = st.columns(2)
     tr = bound()
-    dx = left.selectbox(
-        t("in.true_dx"), list(example_ids), format_func=lambda d: f"{d}: {tr(f'class.{d}')}", key="example_dx"
-    )
-    image_id = right.selectbox(t("in.image"), example_ids[dx], key="example_id")
-    if st.button(t("in.analyse_example"), type="primary"):
-        _select("example")
-    if st.session_state.get("source") != "example":
+    dx = st.selectbox(t("in.true_dx"), list(example_ids), format_func=lambda d: tr(f"class.{d}"), key="example_dx")
+    for row in range(0, min(THUMBNAILS, len(example_ids[dx])), 4):
+        for col, image_id in zip(st.columns(4), example_ids[dx][row : row + 4]):
+            col.image(str(examples.image_path(image_id)), width="stretch")
+            col.button(
+                t("in.analyse_example"), key=f"example_{image_id}", on_click=_pick, args=(image_id,), width="stretch"
+            )
+    image_id = st.session_state.get("example_id")
+    if st.session_state.get("source") != "example" or image_id not in example_ids[dx]:
         return None
     path = examples.image_path(image_id)
     try:

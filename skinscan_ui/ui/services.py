@@ -10,7 +10,6 @@ import streamlit as st
 
 from skinscan_ui import context, examples, paths
 from skinscan_ui.classifier import Classifier, Result
-from skinscan_ui.explain import reference_gradcam
 from skinscan_ui.images import load_image
 from skinscan_ui.ui.language import t
 
@@ -59,14 +58,16 @@ def analyse(model_name: str, data: bytes) -> Result:
 
 
 def heatmap(model_name: str, result: Result, class_index: int, method: str) -> np.ndarray:
-    """Grad-CAM of any class; tf-keras-vis's other methods computed once per session (they need TensorFlow)."""
-    if method == "gradcam":
-        return result.heatmap_for(class_index)
+    """Grad-CAM and Grad-CAM++ of any class from the forward pass; Score-CAM computed once per session.
+
+    All three come from the serving engine: the app never loads TensorFlow.
+    """
+    if method in ("gradcam", "gradcam++"):
+        return result.heatmap_for(class_index, method)
     key = (model_name, hashlib.sha256(result.pixels.tobytes()).hexdigest(), class_index, method)
     cache: dict = st.session_state.setdefault("heatmaps", {})
     if key not in cache:
-        model = classifier(model_name)
-        cache[key] = reference_gradcam(model.keras_model, result.pixels, class_index, model.card.last_conv, method)
+        cache[key] = classifier(model_name).score_cam(result, class_index)
         while len(cache) > RESULTS_KEPT * 3:
             cache.pop(next(iter(cache)))
     return cache[key]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
-from skinscan_ui import i18n, model_store, paths
+from skinscan_ui import charts, i18n, model_store, paths
 from skinscan_ui.labels import CITATION, LICENCE, SEXES, SITES
 from skinscan_ui.ui.language import bound, current, t
 
@@ -111,29 +112,45 @@ def sidebar() -> Settings:
 
 
 def about(card: model_store.Card) -> None:
-    """The model card's essentials, its confusion matrix, intended use and citation."""
+    """The sidebar's short version: what the model is, and a button to its full card."""
     d = card.data
-    m = d.get("test_metrics", {})
     st.markdown(f"**{card.name}**: {d.get('summary', '')}")
-    if m:
-        st.markdown(
-            t(
-                "about.test",
-                n=m["n"],
-                acc=m["accuracy"],
-                bal=m["balanced_accuracy"],
-                auc=m["melanoma_auc"],
-                ece=m["ece"],
-                thr=card.referral_threshold,
-                sens=m["referral"]["sensitivity"],
-                spec=m["referral"]["specificity"],
-                params=d.get("parameters", 0),
-                h=card.input_size[0],
-                w=card.input_size[1],
-            )
-        )
-    plot = paths.ROOT / d.get("confusion_plot", "")
-    if d.get("confusion_plot") and plot.is_file():
-        st.image(str(plot), caption=t("about.confusion"))
+    if st.button(t("about.open"), key="about_open", width="stretch"):
+        model_card(card)
     st.markdown(t("about.use"))
     st.markdown(t("about.data", citation=CITATION, licence=LICENCE))
+
+
+@st.dialog(" ", width="large")
+def model_card(card: model_store.Card) -> None:
+    """The model card for a person: plain figures per source, a readable confusion matrix and reliability diagram."""
+    lang, d = current(), card.data
+    st.subheader(t("about.title", name=card.name))
+    st.markdown(d.get("summary", ""))
+    by_source = d.get("metrics_by_source", {}).get("test") or {"ham10000": d.get("test_metrics")}
+    for source, m in by_source.items():
+        if source == "all" or not m:
+            continue
+        pc = partial(i18n.percent, lang=lang)
+        st.markdown(
+            t(
+                "about.source",
+                source=t(f"source.{source}"),
+                n=m["n"],
+                acc=pc(m["accuracy"]),
+                bal=pc(m["balanced_accuracy"]),
+                sens=pc(m["referral"]["sensitivity"]),
+                fp=pc(1 - m["referral"]["specificity"]),
+                auc=pc(m["melanoma_auc"]),
+                ece=round(100 * m["ece"]),
+            )
+        )
+    st.markdown(t("about.rule", thr=i18n.percent(card.referral_threshold, lang)))
+    if d.get("test_metrics"):
+        st.plotly_chart(charts.confusion(d, lang), key="card_confusion", config={"displayModeBar": False})
+    if d.get("test_reliability"):
+        st.plotly_chart(charts.calibration(d, lang), key="card_calibration", config={"displayModeBar": False})
+    st.caption(
+        t("about.size", params=round(d.get("parameters", 0) / 1e6, 1), h=card.input_size[0], w=card.input_size[1])
+    )
+    st.markdown(t("about.use"))
