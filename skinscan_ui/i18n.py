@@ -230,12 +230,14 @@ CATALOG.update(
             (
                 "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most likely of "
                 "seven diagnoses with calibrated probabilities, where the network looked, and how the diagnosis presents "
-                "in the HAM10000 data set. *A teaching demo, not a diagnosis.*"
+                "in the HAM10000 data set. *A teaching demo, not a diagnosis.* Language, mode and model: in the side "
+                "panel (on a phone, the » at the top left)."
             ),
             (
                 "Sube una foto dermatoscópica de una lesión de la piel, o hazla. SkinScan muestra los tres diagnósticos "
                 "más probables de siete, con probabilidades calibradas, dónde miró la red y cómo se presenta el "
-                "diagnóstico en el conjunto de datos HAM10000. *Una demostración docente, no un diagnóstico.*"
+                "diagnóstico en el conjunto de datos HAM10000. *Una demostración docente, no un diagnóstico.* Idioma, "
+                "modo y modelo: en el panel lateral (en un móvil, el » de arriba a la izquierda)."
             ),
         ),
         "app.model_unusable": (
@@ -461,8 +463,8 @@ CATALOG.update(
         "res.explain_class": ("Explain the class", "Explicar la clase"),
         "res.method": ("Method", "Método"),
         "res.method_help": (
-            "Grad-CAM is instant; Grad-CAM++ and Score-CAM (tf-keras-vis) take a few seconds, more the first time.",
-            "Grad-CAM es instantáneo; Grad-CAM++ y Score-CAM (tf-keras-vis) tardan unos segundos, más la primera vez.",
+            "Grad-CAM and Grad-CAM++ come with the answer; Score-CAM runs 16 masked copies of the photo (under a second).",
+            "Grad-CAM y Grad-CAM++ llegan con la respuesta; Score-CAM pasa 16 copias enmascaradas de la foto (menos de un segundo).",
         ),
         "res.opacity": ("Heatmap opacity", "Opacidad del mapa de calor"),
         "res.computing": ("Computing {method}…", "Calculando {method}…"),

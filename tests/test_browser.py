@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -126,7 +127,7 @@ def test_batch_mode_table_heatmap_and_pdf(server, photo, tmp_path):
         download.value.save_as(target)
         from pypdf import PdfReader
 
-        assert len(PdfReader(target).pages) == 3
+        assert len(PdfReader(target).pages) == 4, "a summary page, then one page per photo"
         images = page.locator("[data-testid='stImage']").count()  # the sidebar's model card has one
         page.locator("[data-testid='stDataFrame']").first.click(position={"x": 14, "y": 52})  # first row's box
         page.locator("[data-testid='stImage']").nth(images + 1).wait_for(timeout=30_000)  # its photo and heatmap
@@ -162,6 +163,8 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
         for i, title in enumerate(titles[1:], start=2):
             page.get_by_role("button", name="Next").click()
             page.get_by_text(f"Step {i} of 6: {title}").wait_for(timeout=30_000)
+            seen = "What the model saw" if title == "Read the heatmap" else "lesion.jpg: what the model sees"
+            page.get_by_text(seen).first.wait_for(timeout=30_000)  # the photo stays on every step
             if title == "Read the top-3":
                 page.locator("[data-testid='stMetric']").nth(2).wait_for()
             if title == "Read the heatmap":
@@ -172,3 +175,104 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
         assert page.get_by_role("button", name="Next").is_disabled(), "the last step has no next"
         page.get_by_role("button", name="Back").click()
         page.get_by_text("Step 5 of 6: The referral logic").wait_for()
+
+
+def _examples(n: int) -> list[Path]:
+    """n test-split photos of different diagnoses, or None when the data folder is absent."""
+    from skinscan_ui import examples
+
+    ids = examples.test_examples()
+    picks = [ids[dx][0] for dx in ("bkl", "mel", "nv", "bcc") if ids.get(dx)]
+    return [examples.image_path(i) for i in picks[:n]] if len(picks) >= n else []
+
+
+def _upload(page, path) -> None:
+    page.locator("input[type=file]").first.set_input_files(str(path))
+
+
+def test_a_second_photo_starts_on_its_own_top1_and_numbers_are_honest(server, tmp_path):
+    photos = _examples(2)
+    if not photos:
+        pytest.skip("needs two HAM10000 test photos (../shared)")
+    with browser_page(height=2600) as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        _upload(page, photos[0])
+        wait_for_result(page)
+        page.locator("[data-testid='stRadio']").last.locator("label").nth(1).click()  # explain the second class
+        page.wait_for_timeout(1500)
+        _upload(page, photos[1])
+        page.get_by_text(f"{photos[1].name}", exact=False).first.wait_for(timeout=30_000)
+        wait_for_result(page)
+        page.wait_for_timeout(1500)
+        top1 = page.locator("[data-testid='stMetricLabel']").first.inner_text().strip()
+        assert page.get_by_text(f"Grad-CAM for {top1}: red = most influential").count() == 1, "its own top-1"
+        values = [v.strip() for v in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
+        assert all(re.fullmatch(r"< 1%|> 99%|\d{1,2}%", v) for v in values), values
+        assert page.get_by_text("With 90% confidence the diagnosis is one of").count() == 1
+        assert page.get_by_text("less reliable").count() >= 1, "the calibration caveat is on the page"
+        page.get_by_text("Answered by the model").first.wait_for()
+        method = page.locator("[data-testid='stSelectbox']").filter(has_text="Method")
+        method.click()
+        page.get_by_role("option", name="Grad-CAM++").click()
+        page.get_by_text(f"Grad-CAM++ for {top1}").first.wait_for(timeout=5_000)  # no TensorFlow to load
+        shot(page, "browser_second_photo.png")
+
+
+def test_a_not_a_lesion_photo_gets_no_diagnosis_in_batch_mode(server, photo, tmp_path):
+    from skinscan_ui.nonlesion import generated
+
+    page_photo = tmp_path / "coffee_cup.png"
+    generated()["text_page"].save(page_photo)
+    with browser_page(height=1800) as page:
+        page.goto(server)
+        page.get_by_text("Several photos").click()
+        page.get_by_text("Upload several photos").wait_for(timeout=30_000)
+        page.locator("input[type=file]").first.set_input_files([str(photo), str(page_photo)])
+        page.get_by_text("2 photos", exact=False).wait_for(timeout=90_000)
+        page.locator("[data-testid='stDataFrame']").wait_for()
+        page.wait_for_timeout(1500)
+        with page.expect_download() as download:
+            page.get_by_text("Download table (CSV)").click()
+        target = tmp_path / "table.csv"
+        download.value.save_as(target)
+        rows = {line.split(",")[0]: line for line in target.read_text().splitlines()[1:]}
+        assert "uncertain: not a lesion photo" in rows["coffee_cup.png"]
+        assert not any(name in rows["coffee_cup.png"] for name in ("nevus", "Vascular", "Melanoma", "keratos"))
+        shot(page, "browser_batch_not_a_lesion.png")
+
+
+def test_the_sidebar_keeps_every_choice_across_a_language_switch(server):
+    with browser_page(height=1200) as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        page.get_by_text("Several photos").click()
+        page.get_by_text("Upload several photos").wait_for(timeout=30_000)
+        page.locator("[data-testid='stSelectbox']").filter(has_text="Language").click()
+        page.get_by_role("option", name="Español").click()
+        page.get_by_text("Varias fotos").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        checked = page.locator("[data-testid='stRadio'] input:checked")
+        assert checked.count() == 1, "the mode radio shows a choice"
+        assert page.locator("[data-testid='stRadio'] label").filter(has=checked).inner_text().strip() == "Varias fotos"
+        model = page.locator("[data-testid='stSelectbox']").filter(has_text="Modelo").inner_text()
+        assert "·" in model and "%" in model and "…" not in model, model
+        shot(page, "browser_language_switch.png")
+
+
+def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
+    with browser_page(width=390, height=844) as page:
+        page.goto(server)
+        page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        _upload(page, photo)
+        badge = page.locator("[data-testid='stAlert']").filter(
+            has_text=re.compile("Refer: possible malignancy|Likely benign|Uncertain")
+        )
+        badge.first.wait_for(timeout=90_000)
+        page.wait_for_timeout(1500)
+        page.evaluate("window.scrollTo(0, 0)")
+        box = badge.first.bounding_box()
+        assert box is not None and box["y"] + 40 < 844, f"the badge starts at {box} on a 844 px screen"
+        page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"

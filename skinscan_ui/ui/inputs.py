@@ -53,13 +53,15 @@ def photo_input() -> Photo | None:
             max_upload_size=MAX_BYTES // (1024 * 1024),
             key=f"upload{_round()}",
         )
-        right.markdown(t("in.tips"))
+        if upload is None:  # once a photo is in, the answer moves up (on a phone, onto the first screen)
+            right.markdown(t("in.tips"))
     with tabs[1]:
         left, right = st.columns([3, 2])
         camera = left.camera_input(
             t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key=f"camera{_round()}"
         )
-        right.markdown(t("in.tips"))
+        if camera is None:
+            right.markdown(t("in.tips"))
     example = None
     if example_ids:
         with tabs[2]:

@@ -131,10 +131,13 @@ def similar_cases(result: Result) -> None:
     st.markdown(
         t("res.similar_summary", k=len(similar), malignant=malignant_count(similar), name=class_name(majority(similar)))
     )
-    for col, n in zip(st.columns(len(similar)), similar):
-        photo = examples.image_path(n.image_id)
-        if photo.is_file():
-            col.image(str(photo), width="stretch")
-        col.markdown(f"**{n.dx}** · {class_name(n.dx)}")
-        col.caption(t("res.similarity", value=n.similarity, image_id=n.image_id))
+    photos = [examples.image_path(n.image_id) for n in similar]
+    if all(p.is_file() for p in photos):  # one strip, so a phone shows them in a row, not 1,500 px of stacked photos
+        st.image(np.concatenate([np.asarray(Image.open(p).convert("RGB").resize((200, 150))) for p in photos], 1))
+    st.markdown(
+        "\n".join(
+            f"{i}. **{class_name(n.dx)}** · {t('res.similarity', value=n.similarity, image_id=n.image_id)}"
+            for i, n in enumerate(similar, 1)
+        )
+    )
     st.caption(t("res.similar_note"))
