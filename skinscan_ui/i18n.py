@@ -262,6 +262,7 @@ CATALOG.update(
             ),
         ),
         # sidebar
+        "side.settings": ("Settings", "Ajustes"),
         "side.language": ("Language", "Idioma"),
         "side.mode": ("Mode", "Modo"),
         "side.mode_help": (

@@ -90,9 +90,12 @@ def problems(weights_dir: Path | None = None) -> list[str]:
     """What is wrong in the weights folder, one sentence each (a model without a card, a broken card)."""
     weights_dir = weights_dir or paths.weights_dir()
     found = []
+    members = {
+        m["keras"] for card in available(weights_dir) for m in card.members
+    }  # described by their ensemble's card
     for model_path in sorted(weights_dir.glob("*.keras")):
         card_path = model_path.with_suffix(".json")
-        if not card_path.is_file():
+        if not card_path.is_file() and model_path.name not in members:
             found.append(f"{paths.relative(model_path)} has no model card ({card_path.name} is missing)")
             continue
         try:

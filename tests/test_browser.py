@@ -63,7 +63,7 @@ def test_upload_shows_top3_heatmap_and_charts(server, photo):
         assert page.locator("[data-testid='stMetric']").count() == 3
         assert page.locator("[data-testid='stImage']").count() >= 2, "photo and heatmap side by side"
         assert page.locator("[data-testid='stPlotlyChart']").count() >= 5
-        assert page.get_by_text("Download heatmap (PNG)").count() == 1
+        assert page.get_by_text("Download for a slide (PNG)").count() == 1
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "browser_upload.png")
 
@@ -102,7 +102,7 @@ def test_camera_with_a_fake_device(server):
         )
         page.get_by_role("button", name="Take Photo").click()
         # The fake device films a test pattern, not a lesion: the answer is Uncertain with no diagnosis shown.
-        page.get_by_text("Uncertain", exact=True).wait_for(timeout=120_000)
+        page.locator("[data-testid='stAlert']").filter(has_text="Uncertain").first.wait_for(timeout=120_000)
         page.get_by_text("What the network computed anyway (not a diagnosis)").wait_for()
         assert page.get_by_text("Where the network looked", exact=True).count() == 0
         assert page.locator("[data-testid='stMetric']").filter(visible=True).count() == 0
@@ -254,8 +254,8 @@ def test_the_sidebar_keeps_every_choice_across_a_language_switch(server):
         page.wait_for_timeout(1000)
         checked = page.locator("[data-testid='stRadio'] input:checked")
         assert checked.count() == 1, "the mode radio shows a choice"
-        assert page.locator("[data-testid='stRadio'] label").filter(has=checked).inner_text().strip() == "Varias fotos"
-        model = page.locator("[data-testid='stSelectbox']").filter(has_text="Modelo").inner_text()
+        assert page.locator("[data-testid='stRadio'] label:has(input:checked)").inner_text().strip() == "Varias fotos"
+        model = page.get_by_role("combobox", name="Modelo").input_value()
         assert "·" in model and "%" in model and "…" not in model, model
         shot(page, "browser_language_switch.png")
 
@@ -273,6 +273,8 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         page.evaluate("window.scrollTo(0, 0)")
         box = badge.first.bounding_box()
         assert box is not None and box["y"] + 40 < 844, f"the badge starts at {box} on a 844 px screen"
+        top1 = page.locator("[data-testid='stMetric']").first.bounding_box()
+        assert top1 is not None and top1["y"] + 60 < 844, f"the top-1 starts at {top1}: on the first screen too"
         page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"

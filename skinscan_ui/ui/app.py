@@ -22,7 +22,9 @@ LOG = logging.getLogger("skinscan")  # for developers, in English; never shown i
 def main() -> None:
     settings = sidebar()
     st.title("SkinScan")
-    st.markdown(t("app.intro"))
+    intro = st.empty()  # said while waiting; once a photo is in, the answer takes its place on a phone's first screen
+    if settings.model is None or settings.mode != "one":
+        intro.markdown(t("app.intro"))
     if settings.model is None:
         return
     try:
@@ -38,6 +40,7 @@ def main() -> None:
         return
     photo = photo_input()
     if photo is None:
+        intro.markdown(t("app.intro"))
         st.info(t("app.waiting"), icon=":material/photo_camera:")
         return
     try:

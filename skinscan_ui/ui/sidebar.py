@@ -48,7 +48,7 @@ def sidebar() -> Settings:
     current()  # the browser's language until the user picks one
     tr = bound()
     with st.sidebar:
-        st.header("SkinScan")
+        st.header(t("side.settings"))
         st.selectbox(t("side.language"), list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, key="lang")
         mode = _kept(
             st.radio,
