@@ -29,8 +29,9 @@ def worst_files() -> dict[str, bytes]:
         "grey16_50mp.png": corpus.grey16_png(50),
         "float32_50mp.tiff": corpus.float_tiff(50),
         "rgba_50mp.png": corpus.rgba_png(50),
-        "rgba_39mp.png": corpus.rgba_png(39),  # just under the limit: decoded for real
-        "float32_39mp_unit.tiff": corpus.float_tiff(39, 1.0),
+        "rgba_24mp.png": corpus.rgba_png(24),  # just under the limit: decoded for real
+        "grey16_24mp.png": corpus.grey16_png(24),
+        "float32_24mp_unit.tiff": corpus.float_tiff(24, 1.0),
         "comments_6.5M.jpg": corpus.comment_jpeg(6_200_000),
         "chunks_2.2M.png": corpus.chunky_png(2_000_000),
         "claims_100mp.png": corpus._png_header_only(11547, 8660),

@@ -129,4 +129,7 @@ class Classifier:
 
     def score_cam(self, result: Result, class_index: int) -> np.ndarray:
         """Score-CAM of one class: the photo masked by the network's own channels, one batched pass."""
-        return score_cam(result.pixels, result.activations, class_index, lambda x: calibrated(self.run(x).logits, 1.0))
+        engine = self.engine.without_flips() if isinstance(self.engine, EnsembleEngine) else self.engine
+        return score_cam(
+            result.pixels, result.activations, class_index, lambda x: calibrated(engine.run(x).logits, 1.0)
+        )

@@ -18,6 +18,9 @@ from skinscan_ui.inference import calibrated
 FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
 
 
+CHUNK = 4  # images per member call (a photo and its three flips): an interpreter keeps the arena of the largest batch it ever ran
+
+
 class EnsembleEngine:
     """An `Engine` over member engines; its logits are log(mean probability), so temperature applies as usual."""
 
@@ -27,6 +30,15 @@ class EnsembleEngine:
         if not members:
             raise ValueError("an ensemble needs at least one member")
         self.members, self.views = members, views
+
+    def without_flips(self) -> EnsembleEngine:
+        """The same members on the photo alone: Score-CAM's 16 masked photos need no flipped copies."""
+        return EnsembleEngine(self.members, views=((),))
+
+    @staticmethod
+    def _run(member: Engine, batch: np.ndarray, detail: bool) -> Outputs:
+        parts = [member.run(batch[i : i + CHUNK], detail) for i in range(0, len(batch), CHUNK)]
+        return Outputs(*(np.concatenate(f) if f[0] is not None else None for f in zip(*parts)))
 
     def _unflipped_mean(self, maps: np.ndarray, n: int) -> np.ndarray:
         views = maps.reshape(len(self.views), n, *maps.shape[1:])
@@ -38,7 +50,7 @@ class EnsembleEngine:
         batch = np.concatenate([np.flip(images, axes) if axes else images for axes in self.views])
         probs, maps, maps_pp, first = 0.0, 0.0, 0.0, None
         for member in self.members:
-            out = member.run(batch, detail)
+            out = self._run(member, batch, detail)
             probs = probs + calibrated(out.logits, 1.0).reshape(len(self.views), n, -1).mean(axis=0)
             maps = maps + self._unflipped_mean(out.maps, n)
             if detail:

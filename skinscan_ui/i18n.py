@@ -346,8 +346,18 @@ CATALOG.update(
             ),
         ),
         "about.rule": (
-            "It refers a photo when melanoma, basal cell carcinoma and actinic keratosis together reach **{thr}**.",
-            "Deriva una foto cuando melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}**.",
+            (
+                "The rules, in order: a photo unlike the training photos is Uncertain, with no diagnosis; a photo "
+                "whose melanoma, basal cell carcinoma and actinic keratosis together reach **{thr}** is referred, even "
+                "when no diagnosis is clearly ahead, because missing a malignancy costs more; then a photo with no "
+                "diagnosis above 45% is Uncertain; the rest is Likely benign."
+            ),
+            (
+                "Las reglas, en orden: una foto distinta de las de entrenamiento es Incierta, sin diagnóstico; una foto "
+                "cuyos melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}** se deriva, "
+                "aunque ningún diagnóstico destaque, porque pasar por alto una malignidad cuesta más; después, una foto "
+                "sin ningún diagnóstico por encima del 45 % es Incierta; el resto, Probablemente benigna."
+            ),
         ),
         "about.matrix": (
             "What it answers for each true diagnosis (HAM10000 test photos)",

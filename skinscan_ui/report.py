@@ -74,7 +74,7 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
         rows.append(
             [
                 e.file,
-                f"{dx}: {name}",
+                name,
                 round(prob, 4),
                 round(p.malignant_probability, 4),
                 text(f"outcome.{p.outcome}", lang),

@@ -151,8 +151,9 @@ def rgba_png(megapixels: float) -> bytes:
 
 
 def float_tiff(megapixels: float, top: float = 255.0) -> bytes:
-    """A float32 TIFF whose samples run 0..top (1.0 for a 'normalised' export)."""
-    return _save(Image.fromarray(_ramp(*_side(megapixels), np.float32, top), "F"), "TIFF", compression="tiff_deflate")
+    """A float32 TIFF whose samples run 0..top (1.0 for a 'normalised' export), in 256 steps so it compresses."""
+    steps = np.round(_ramp(*_side(megapixels), np.float32, 255.0)) * (top / 255.0)
+    return _save(Image.fromarray(steps.astype(np.float32), "F"), "TIFF", compression="tiff_deflate")
 
 
 def comment_jpeg(segments: int) -> bytes:

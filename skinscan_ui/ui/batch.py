@@ -27,7 +27,7 @@ def batch_page(model_name: str) -> None:
         t("batch.uploader"),
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
-        max_upload_size=MAX_BYTES // (1024 * 1024),
+        max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
         key="batch_upload",
         help=t("batch.uploader_help", n=MAX_PHOTOS),
     )
@@ -45,6 +45,7 @@ def batch_page(model_name: str) -> None:
     for column in (probability, malignant):  # whole percent, as everywhere on the page
         shown[column] = (shown[column] * 100).round()
     colours = {t(f"outcome.{o}"): c for o, c in OUTCOME_COLOURS.items()}
+    colours[t("outcome.not_lesion")] = OUTCOME_COLOURS["uncertain"]
     picked = st.dataframe(
         shown.style.map(lambda v: colours.get(v, ""), subset=[outcome]),
         hide_index=True,

@@ -50,7 +50,7 @@ def photo_input() -> Photo | None:
             type=UPLOAD_TYPES,
             on_change=_select,
             args=("upload",),
-            max_upload_size=MAX_BYTES // (1024 * 1024),
+            max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
             key=f"upload{_round()}",
         )
         if upload is None:  # once a photo is in, the answer moves up (on a phone, onto the first screen)
