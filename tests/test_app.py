@@ -83,16 +83,21 @@ def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
         assert metric.value == percent(top["probability"])
 
 
-def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights, tmp_path, monkeypatch):
+def two_models(tiny_weights, folder: Path, second: str) -> Path:
+    """A weights folder with the tiny model and a copy of it named `second`, both in the manifest."""
     from skinscan_ui import manifest
 
-    folder = tmp_path / "w"
     shutil.copytree(tiny_weights, folder)
     for ext in (".keras", ".json", ".ood.npz"):
-        shutil.copy(folder / f"tiny{ext}", folder / f"tiny2{ext}")
-    card = (folder / "tiny2.json").read_text().replace('"name": "tiny"', '"name": "tiny2"')
-    (folder / "tiny2.json").write_text(card)
+        shutil.copy(folder / f"tiny{ext}", folder / f"{second}{ext}")
+    card = (folder / f"{second}.json").read_text().replace('"name": "tiny"', f'"name": "{second}"')
+    (folder / f"{second}.json").write_text(card)
     manifest.write(folder)
+    return folder
+
+
+def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights, tmp_path, monkeypatch):
+    folder = two_models(tiny_weights, tmp_path / "w", "tiny2")
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     picker = at.selectbox(key="model_en")
@@ -132,15 +137,7 @@ def test_altered_weights_are_refused_in_the_app(tiny_weights, tmp_path, monkeypa
 
 
 def test_a_model_with_a_deleted_guard_is_refused_and_another_still_answers(tiny_weights, tmp_path, monkeypatch):
-    from skinscan_ui import manifest
-
-    folder = tmp_path / "w"
-    shutil.copytree(tiny_weights, folder)
-    for suffix in (".keras", ".json", ".ood.npz"):
-        shutil.copy(folder / f"tiny{suffix}", folder / f"second{suffix}")
-    card = (folder / "second.json").read_text().replace('"name": "tiny"', '"name": "second"')
-    (folder / "second.json").write_text(card)
-    manifest.write(folder)
+    folder = two_models(tiny_weights, tmp_path / "w", "second")
     (folder / "tiny.ood.npz").unlink()
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()

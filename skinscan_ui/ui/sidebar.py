@@ -84,23 +84,17 @@ def sidebar() -> Settings:
         age = st.number_input(
             t("side.age"), min_value=0, max_value=110, value=None, step=1, placeholder=not_given, key="patient_age"
         )
-        sex = _kept(
-            st.selectbox,
-            t("side.sex"),
-            list(SEXES),
-            "sex",
-            None,
-            placeholder=not_given,
-            format_func=lambda v: tr(f"sex.{v}"),
-        )
-        site = _kept(
-            st.selectbox,
-            t("side.site"),
-            list(SITES),
-            "site",
-            None,
-            placeholder=not_given,
-            format_func=lambda v: tr(f"site.{v}"),
+        sex, site = (
+            _kept(
+                st.selectbox,
+                t(f"side.{field}"),
+                list(values),
+                field,
+                None,
+                placeholder=not_given,
+                format_func=lambda v, field=field: tr(f"{field}.{v}"),
+            )
+            for field, values in (("sex", SEXES), ("site", SITES))
         )
 
         if chosen is not None:
