@@ -195,10 +195,18 @@ def test_a_second_photo_starts_on_its_own_top1_and_numbers_are_honest(server, tm
     if not photos:
         pytest.skip("needs two HAM10000 test photos (../shared)")
     with browser_page(height=2600) as page:
+        failures = []
+        page.on("response", lambda r: failures.append((r.status, r.url)) if r.status >= 400 else None)
         page.goto(server)
         page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
         _upload(page, photos[0])
         wait_for_result(page)
+        page.get_by_role("slider").first.focus()
+        for _ in range(3):  # move the opacity slider, as a presenter does
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(400)
+        page.wait_for_timeout(2000)
+        assert not failures, f"no broken image or request after the slider moved: {failures}"
         page.locator("[data-testid='stRadio']").last.locator("label").nth(1).click()  # explain the second class
         page.wait_for_timeout(1500)
         _upload(page, photos[1])
