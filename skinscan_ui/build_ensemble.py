@@ -45,6 +45,11 @@ VIEWS = list(range(len(FLIPS)))
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
+def _key(member: str) -> str:
+    """A file-name-safe name for a member given as a model name, `imagenet:NAME` or a path to a .keras file."""
+    return member.replace(":", "_").replace("/", "_").removesuffix(".keras")
+
+
 def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
     """(Keras model, its Grad-CAM layer, where it came from, its shipped LiteRT export or None)."""
     if member.startswith("imagenet:"):
@@ -62,7 +67,7 @@ def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
 def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
     """A LiteRT engine for the member's backbone (the head does not change its features)."""
     if lite is None:
-        lite = paths.CACHE_DIR / "members" / f"{member.replace(':', '_')}.tflite"
+        lite = paths.CACHE_DIR / "members" / f"{_key(member)}.tflite"
         if not lite.is_file():
             convert(model, last_conv, lite)
     return LiteEngine(lite)
@@ -141,9 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         for member in members:
             model, last_conv, origin, lite = network(member)
             size = tuple(model.input_shape[1:3])
-            extract(member.replace(":", "_"), feature_engine(member, model, last_conv, lite), size, VIEWS, ["plain"])
+            extract(_key(member), feature_engine(member, model, last_conv, lite), size, VIEWS, ["plain"])
             nets[member] = (model, last_conv, origin, size)
-            heads[member] = fit_head(member.replace(":", "_"))
+            heads[member] = fit_head(_key(member))
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
