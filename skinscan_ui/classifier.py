@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from skinscan_ui import model_store, paths
-from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs
+from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs, concatenate
 from skinscan_ui.ensemble import EnsembleEngine
 from skinscan_ui.explain import class_map, score_cam
 from skinscan_ui.images import prepare
@@ -92,7 +92,7 @@ class Classifier:
     def run(self, images: np.ndarray, batch_size: int = 64) -> Outputs:
         """The engine's outputs for many prepared uint8 images, in batches (without the explanation outputs)."""
         parts = [self.engine.run(np.asarray(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
-        return Outputs(*(np.concatenate(field) for field in zip(*parts) if field[0] is not None))
+        return concatenate(parts)
 
     def features(self, images: np.ndarray) -> np.ndarray:
         """Pooled penultimate features of prepared uint8 images (the guard and similar cases use them)."""

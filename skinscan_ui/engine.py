@@ -23,6 +23,11 @@ class Outputs(NamedTuple):
     activations: np.ndarray | None = None  # (N, h, w, C), the last convolution itself (with `detail`)
 
 
+def concatenate(parts: list[Outputs]) -> Outputs:
+    """The outputs of several batches as one (the explanation outputs stay None when a part lacks them)."""
+    return Outputs(*(np.concatenate(f) if f[0] is not None else None for f in zip(*parts)))
+
+
 def _outputs(out: dict, detail: bool) -> Outputs:
     """The named outputs; the two large explanation ones only when asked for (a batch does not keep them)."""
     extra = (np.asarray(out["maps_pp"]), np.asarray(out["activations"])) if detail else (None, None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from skinscan_ui.engine import Engine, Outputs
+from skinscan_ui.engine import Engine, Outputs, concatenate
 from skinscan_ui.inference import calibrated
 
 # A dermatoscopic photo has no up or left: the photo itself and its three flips are free extra views.
@@ -38,7 +38,7 @@ class EnsembleEngine:
     @staticmethod
     def _run(member: Engine, batch: np.ndarray, detail: bool) -> Outputs:
         parts = [member.run(batch[i : i + CHUNK], detail) for i in range(0, len(batch), CHUNK)]
-        return Outputs(*(np.concatenate(f) if f[0] is not None else None for f in zip(*parts)))
+        return concatenate(parts)
 
     def _unflipped_mean(self, maps: np.ndarray, n: int) -> np.ndarray:
         views = maps.reshape(len(self.views), n, *maps.shape[1:])

@@ -9,6 +9,7 @@ import numpy as np
 from skinscan_ui.calibration import malignant_probability
 from skinscan_ui.i18n import Message, Percent, text
 from skinscan_ui.labels import CLASSES, NAMES
+from skinscan_ui.ood import UNLIKE
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
 
@@ -32,7 +33,7 @@ class Prediction:
     @property
     def diagnosed(self) -> bool:
         """False when the guard found the photo unlike any lesion photo: then no class may be shown as an answer."""
-        return getattr(self.reason, "key", None) != "reason.unlike"
+        return self.reason != UNLIKE
 
     @property
     def top1(self) -> str:
