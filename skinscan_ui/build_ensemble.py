@@ -41,7 +41,6 @@ from skinscan_ui.neighbors import build as build_index
 from skinscan_ui.sources import SOURCES
 from skinscan_ui.training import class_weights
 
-VIEWS = list(range(len(FLIPS)))
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
@@ -56,12 +55,10 @@ def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
         name = member.split(":", 1)[1]
         return build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None
     model, card = model_store.load(member)
-    return (
-        model,
-        card.last_conv,
-        f"{member} (fine-tuned on HAM10000, sha256 {card.sha256[:12]}...)",
-        model_store.litert_file(card),
-    )
+    trained_on = " and ".join(card.data.get("training", {}).get("sources") or ["ham10000"])
+    name = paths.relative(Path(member)) if member.endswith(".keras") else member
+    origin = f"{name} (fine-tuned on {trained_on}, sha256 {card.sha256[:12]}...)"
+    return model, card.last_conv, origin, model_store.litert_file(card)
 
 
 def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
@@ -78,9 +75,12 @@ def flip_mean(z: np.ndarray) -> np.ndarray:
     return np.mean([calibrated(v, 1.0) for v in z], axis=0)
 
 
-def fit_head(key: str) -> dict:
-    """The member's head with the C of lowest pooled validation log loss, and its flip-averaged probabilities."""
-    data = {p: load(key, p, VIEWS) for p in SPLITS}
+def fit_head(key: str, views: list[int]) -> dict:
+    """The member's head with the C of lowest pooled validation log loss, and its probabilities averaged over `views`.
+
+    The head is fitted on the unflipped training photos; `views` are the served ones (indices of FLIPS).
+    """
+    data = {p: load(key, p, views) for p in SPLITS}
     tr = data["train"]
     w = class_weights(tr["y"], 1.0)
     best = None
@@ -136,7 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default="ensemble")
     parser.add_argument("--members", default="efficientnet_lite0,efficientnet_lite0_v1,imagenet:efficientnet_lite2")
     parser.add_argument("--out", type=Path, default=None, help="weights folder (default: weights/)")
+    parser.add_argument(
+        "--views",
+        default="0,3",
+        help="served views, indices of ensemble.FLIPS (default: the photo and its 180-degree turn, half the cost of all four)",
+    )
     args = parser.parse_args(argv)
+    views = [int(v) for v in args.views.split(",")]
+    if views[0] != 0:
+        parser.error("--views starts with 0, the photo as it is (the guard and the index read that view)")
     out = args.out or paths.weights_dir()
     keras.utils.set_random_seed(0)
     started = time.time()
@@ -146,9 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         for member in members:
             model, last_conv, origin, lite = network(member)
             size = tuple(model.input_shape[1:3])
-            extract(_key(member), feature_engine(member, model, last_conv, lite), size, VIEWS, ["plain"])
+            extract(_key(member), feature_engine(member, model, last_conv, lite), size, views, ["plain"])
             nets[member] = (model, last_conv, origin, size)
-            heads[member] = fit_head(_key(member))
+            heads[member] = fit_head(_key(member), views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -225,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from skinscan_ui.ensemble import EnsembleEngine
 
-    ensemble_ms = latency_ms(EnsembleEngine(engines), size)
+    served_views = tuple(FLIPS[v] for v in views)
+    ensemble_ms = latency_ms(EnsembleEngine(engines, served_views), size)
     metrics = {p: per_source(probs[p], y[p], source[p], threshold, q) for p in ("val", "test")}
     cards.reliability_plot(
         reliability(y["test"], probs["test"]), out / f"{args.name}_reliability.png", f"{args.name}: test reliability"
@@ -239,16 +248,16 @@ def main(argv: list[str] | None = None) -> int:
         "name": args.name,
         "summary": (
             f"An ensemble of {len(chosen)} networks, each with a logistic head refitted on HAM10000 and ISIC 2017, "
-            "averaged over the four flips of the photo."
+            f"averaged over {len(views)} views of the photo (flips)."
         ),
         "architecture": " + ".join(c["origin"].split(" (")[0] for c in member_cards)
-        + ", mean of softmaxes over 4 flips",
+        + f", mean of softmaxes over {len(views)} flipped views",
         "input_size": list(size),
         "last_conv": member_cards[0]["last_conv"],
         "parameters": sum(c["parameters"] for c in member_cards),
         "sha256": sha,
         "members": member_cards,
-        "views": [list(v) for v in FLIPS],
+        "views": [list(v) for v in served_views],
         "temperature": temperature,
         "referral_threshold": threshold,
         "conformal": {"alpha": 0.1, "q": q, "method": "split conformal on pooled validation, score 1 - p(true class)"},

@@ -16,7 +16,7 @@ from PIL import Image
 
 from skinscan_ui import model_store, paths
 from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs, concatenate
-from skinscan_ui.ensemble import EnsembleEngine
+from skinscan_ui.ensemble import FLIPS, EnsembleEngine
 from skinscan_ui.explain import class_map, score_cam
 from skinscan_ui.images import prepare
 from skinscan_ui.inference import Prediction, calibrated, decide
@@ -69,7 +69,7 @@ class Classifier:
             model_store.check_integrity(card)
         if card is not None and card.members:
             engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
-            return cls(EnsembleEngine(engines), card)
+            return cls(EnsembleEngine(engines, card.views or FLIPS), card)
         lite = model_store.litert_file(card) if engine in ("auto", "litert") else None
         if lite is not None:
             return cls(LiteEngine(lite), card)

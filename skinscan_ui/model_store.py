@@ -42,6 +42,12 @@ class Card:
         """An ensemble's members (`keras`, `tflite` file names and their sha256); [] for a single network."""
         return list(self.data.get("members", []))
 
+    @property
+    def views(self) -> tuple[tuple[int, ...], ...] | None:
+        """The flipped views an ensemble averages (axes to flip; () is the photo); None: every flip."""
+        views = self.data.get("views")
+        return tuple(tuple(v) for v in views) if views else None
+
     def files(self) -> list[str]:
         """The names of every file this model uses in its folder, for the integrity check."""
         stem = self.path.stem

@@ -84,6 +84,7 @@ def shipped_ensemble(members, tmp_path_factory):
         "referral_threshold": 0.5,
         "sha256": "x",
         "members": entries,
+        "views": [[], [1, 2]],
     }
     (folder / "ens.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text("ens")
@@ -96,8 +97,9 @@ def test_an_exported_ensemble_reloads_with_the_same_outputs(members, shipped_ens
     served = Classifier.load("ens", weights_dir=shipped_ensemble)
     assert served.engine.name == "ensemble" and len(served.engine.members) == 2
     assert all(m.name == "litert" for m in served.engine.members), "served through LiteRT"
+    assert served.engine.views == ((), (1, 2)), "the card's views, not every flip"
     x, _ = synthetic(2, seed=6)
-    reference = EnsembleEngine([KerasEngine(n, "last_conv") for n in nets]).run(x)
+    reference = EnsembleEngine([KerasEngine(n, "last_conv") for n in nets], views=((), (1, 2))).run(x)
     out = served.run(x)
     np.testing.assert_allclose(calibrated(out.logits, 1.0), calibrated(reference.logits, 1.0), atol=0.02)
     assert np.corrcoef(out.maps.ravel(), reference.maps.ravel())[0, 1] > 0.99
