@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from skinscan_ui import model_store, paths
-from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs, concatenate
+from skinscan_ui.engine import Engine, KerasEngine, LiteEngine, Outputs, concatenate, one_blas_thread
 from skinscan_ui.ensemble import FLIPS, EnsembleEngine
 from skinscan_ui.explain import class_map, score_cam
 from skinscan_ui.images import prepare
@@ -69,9 +69,11 @@ class Classifier:
             model_store.check_integrity(card)
         if card is not None and card.members:
             engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
+            one_blas_thread()
             return cls(EnsembleEngine(engines, card.views or FLIPS), card)
         lite = model_store.litert_file(card) if engine in ("auto", "litert") else None
         if lite is not None:
+            one_blas_thread()
             return cls(LiteEngine(lite), card)
         if engine == "litert":
             raise ModelError(f"{paths.relative(path)} has no LiteRT export (run python -m skinscan_ui.export)")

@@ -40,6 +40,18 @@ class Engine(Protocol):
     def run(self, images: np.ndarray, detail: bool = False) -> Outputs: ...
 
 
+def one_blas_thread() -> None:
+    """Numpy's BLAS on one thread, for a process that serves through LiteRT.
+
+    OpenBLAS threads spin for a while after each small product (the guard's distances) and take the
+    two cores the interpreter's own threads need next: on 2 cores that cost the ensemble 76 ms a
+    photo instead of 45 (`bench.latency`). The guard's products are far too small to need threads.
+    """
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
 class LiteEngine:
     """A `.tflite` export run by LiteRT's interpreter, one request at a time (it is not thread-safe)."""
 

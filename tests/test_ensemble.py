@@ -113,3 +113,12 @@ def test_a_missing_member_is_refused(shipped_ensemble, tmp_path):
     (folder / "ens_1.tflite").unlink()
     with pytest.raises(ModelError, match="ens_1.tflite is missing"):
         Classifier.load("ens", weights_dir=folder)
+
+
+def test_serving_through_litert_keeps_numpy_blas_on_one_thread(shipped_ensemble):
+    """Spinning BLAS threads would take the cores the interpreter needs next (bench.latency shows the cost)."""
+    from threadpoolctl import threadpool_info
+
+    Classifier.load("ens", weights_dir=shipped_ensemble)
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    assert blas and all(p["num_threads"] == 1 for p in blas)
