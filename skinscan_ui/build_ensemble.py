@@ -41,12 +41,21 @@ from skinscan_ui.neighbors import build as build_index
 from skinscan_ui.sources import SOURCES
 from skinscan_ui.training import class_weights
 
+# 0.001 and 0.0003 were tried: one member alone gained, the ensemble lost (docs/iterations.md, session 13)
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
 def _key(member: str) -> str:
     """A file-name-safe name for a member given as a model name, `imagenet:NAME` or a path to a .keras file."""
     return member.replace(":", "_").replace("/", "_").removesuffix(".keras")
+
+
+def trained_by(member: str) -> str | None:
+    """The command that fine-tuned a member, from its own card (None for an ImageNet backbone)."""
+    if member.startswith("imagenet:"):
+        return None
+    _, card = model_store.find(member)
+    return card.data.get("training", {}).get("command") if card else None
 
 
 def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
@@ -189,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         member_cards.append(
             {
                 "origin": origin,
+                "trained_by": trained_by(m),
                 "keras": keras_path.name,
                 "keras_sha256": cards.sha256(keras_path),
                 "tflite": lite_path.name,

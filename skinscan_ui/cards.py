@@ -280,6 +280,11 @@ def ensemble_markdown(card: dict) -> str:
     )
     tr = card["training"]
     data = "\n".join(f"- {name}: sha256 `{d['sha256']}`, split `{d['split_file']}`" for name, d in tr["data"].items())
+    fine_tunes = "".join(
+        f"\n- member {i} was fine-tuned by `{m['trained_by']}`"
+        for i, m in enumerate(card["members"])
+        if m.get("trained_by")
+    )
     return f"""# Model card: `{card["name"]}`
 
 {card["summary"]}
@@ -320,7 +325,7 @@ ISIC 2017 has only nevi, melanomas and benign keratoses, so its macro AUC is ove
 ## How it was built
 - command: `{tr["command"]}` ({tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]})
 {data}
-- split sizes: {tr["split_sizes"]}
+- split sizes: {tr["split_sizes"]}{fine_tunes}
 
 {_ood_section(card)}
 {_similar_section(card)}## Intended use and limits

@@ -137,3 +137,17 @@ def test_the_shipped_folder_matches_its_manifest():
     for card in available():
         manifest.verify(paths.weights_dir(), card.files())
         assert f"{card.name}.ood.npz" in listed and f"{card.name}.json" in listed
+
+
+@pytest.mark.skipif(not (paths.weights_dir() / "ensemble.json").is_file(), reason="no ensemble shipped yet")
+def test_the_ensemble_card_says_how_to_retrain_each_fine_tuned_member():
+    """A member fine-tuned outside weights/ (a run folder) can be rebuilt from the card alone."""
+    from skinscan_ui.cards import ensemble_markdown
+
+    card = json.loads((paths.weights_dir() / "ensemble.json").read_text())
+    page = ensemble_markdown(card)
+    for i, member in enumerate(card["members"]):
+        if "fine-tuned" in member["origin"]:
+            assert member["trained_by"].startswith("python -m skinscan_ui.train ")
+            assert f"member {i} was fine-tuned by `{member['trained_by']}`" in page
+        assert member["tflite_sha256"][:16] in page
