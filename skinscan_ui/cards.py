@@ -299,7 +299,7 @@ validated clinically. Any suspicious lesion belongs in front of a dermatologist.
 
 Each member's backbone is frozen; its head was refitted on the training parts of both sources. The
 members were added greedily by the ensemble's pooled validation log loss ({trail}); the shipped set
-is {", ".join(card["selection"]["chosen"])}. Served through LiteRT, {len(card["members"])} members x {len(card.get("views", [[]] * 4))} views:
+is {", ".join(card["selection"]["chosen"])}. Served through LiteRT, {len(card["members"])} members x {len(card["views"])} views:
 {card["ms_per_image"]:.1f} ms a photo on the 2-core CPU. Grad-CAM is the mean of the members' class maps.
 
 ## Calibration and decisions (all fitted on pooled validation)

@@ -44,8 +44,9 @@ def one_blas_thread() -> None:
     """Numpy's BLAS on one thread, for a process that serves through LiteRT.
 
     OpenBLAS threads spin for a while after each small product (the guard's distances) and take the
-    two cores the interpreter's own threads need next: on 2 cores that cost the ensemble 76 ms a
-    photo instead of 45 (`bench.latency`). The guard's products are far too small to need threads.
+    two cores the interpreter's own threads need next: on 2 cores the ensemble's classify + Grad-CAM
+    took 97.8 ms a photo, 40.8 ms with this (`bench.latency`). The guard's products are far too small
+    to need threads.
     """
     from threadpoolctl import threadpool_limits
 

@@ -18,7 +18,7 @@ from skinscan_ui.inference import calibrated
 FLIPS: tuple[tuple[int, ...], ...] = ((), (1,), (2,), (1, 2))
 
 
-CHUNK = 4  # images per member call (a photo and its three flips): an interpreter keeps the arena of the largest batch it ever ran
+CHUNK = 4  # images per member call: an interpreter keeps the arena of the largest batch it ever ran
 
 
 class EnsembleEngine:
