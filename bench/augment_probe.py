@@ -37,21 +37,17 @@ def keras_augmentation(name: str, seed: int) -> Callable[[np.ndarray], np.ndarra
 
     from skinscan_ui import augment
 
-    stack = augment.acquisition(seed)
+    if name.replace(" ", "-") in augment.SHIFTS:
+        layer = augment.acquisition(seed, (name.replace(" ", "-"),))[0]
+        return lambda x: np.asarray(layer(x, training=True))
     single = {
-        "magnification": stack[0],
-        "aspect": stack[1],
-        "blur": stack[2],
-        "vignette": stack[3],
-        "colour cast": stack[4],
-        "gamma": stack[5],
         "hue/saturation": keras.Sequential(
             [
                 layers.RandomHue(0.04, value_range=(0, 255), seed=seed),
                 layers.RandomSaturation((0.4, 0.6), value_range=(0, 255), seed=seed + 1),
             ]
         ),
-        "all acquisition": keras.Sequential(stack),
+        "all acquisition": keras.Sequential(augment.acquisition(seed)),
     }[name]
     return lambda x: np.asarray(single(x, training=True))
 

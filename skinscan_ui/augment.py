@@ -104,15 +104,21 @@ class RandomBlur(_Random):
         return {**super().get_config(), "max_share": self.max_share}
 
 
-def acquisition(seed: int) -> list[layers.Layer]:
-    """The acquisition-shift layers in the order a camera applies them: framing, optics, light."""
-    return [
-        layers.RandomZoom(
-            (-0.5, 1.0), (-0.5, 1.0), fill_mode="constant", seed=seed + 10
-        ),  # 2x in to 0.5x out, a dark field beyond
-        layers.RandomZoom((-0.15, 0.15), 0.0, fill_mode="reflect", seed=seed + 11),  # aspect ratio
-        RandomBlur(seed=seed + 12),
-        RandomVignette(seed=seed + 13),
-        RandomColourCast(seed=seed + 14),
-        RandomGamma(seed=seed + 15),
-    ]
+SHIFTS = ("magnification", "aspect", "blur", "vignette", "colour-cast", "gamma")
+
+
+def acquisition(seed: int, names: tuple[str, ...] = SHIFTS) -> list[layers.Layer]:
+    """The named acquisition-shift layers (all by default) in the order a camera applies them: framing, optics, light."""
+    unknown = sorted(set(names) - set(SHIFTS))
+    if unknown:
+        raise ValueError(f"unknown acquisition shift {', '.join(unknown)}; known: {', '.join(SHIFTS)}")
+    make = {
+        # 2x in to 0.5x out, a dark field beyond
+        "magnification": lambda: layers.RandomZoom((-0.5, 1.0), (-0.5, 1.0), fill_mode="constant", seed=seed + 10),
+        "aspect": lambda: layers.RandomZoom((-0.15, 0.15), 0.0, fill_mode="reflect", seed=seed + 11),
+        "blur": lambda: RandomBlur(seed=seed + 12),
+        "vignette": lambda: RandomVignette(seed=seed + 13),
+        "colour-cast": lambda: RandomColourCast(seed=seed + 14),
+        "gamma": lambda: RandomGamma(seed=seed + 15),
+    }
+    return [make[name]() for name in SHIFTS if name in names]

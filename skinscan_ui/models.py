@@ -15,6 +15,7 @@ import numpy as np
 from keras import layers
 
 from skinscan_ui import paths
+from skinscan_ui.colour import ShadesOfGrey
 from skinscan_ui.labels import CLASSES
 
 
@@ -64,15 +65,29 @@ def build_skinscan(
 
 
 def _transfer(
-    filename: str, name: str, input_size: tuple[int, int], backbone_dir: Path | None, num_classes: int, dropout: float
+    filename: str,
+    name: str,
+    input_size: tuple[int, int],
+    backbone_dir: Path | None,
+    num_classes: int,
+    dropout: float,
+    colour_constancy: bool,
 ) -> keras.Model:
     path = paths.imagenet_dir(str(backbone_dir) if backbone_dir else None) / filename
     if not path.is_file():
         raise FileNotFoundError(f"pretrained backbone {path} is missing (set --imagenet or SKINSCAN_IMAGENET)")
     base = keras.models.load_model(path, compile=False)
+    first = base.layers[1].name  # the backbone's first layer after its input
+
+    def call(layer, *args, **kwargs):
+        """White-balance the photo just before the backbone's first layer, inside the same flat graph."""
+        if colour_constancy and layer.name == first:
+            args = (ShadesOfGrey(name="shades_of_grey")(args[0]), *args[1:])
+        return layer(*args, **kwargs)
+
     # A clone on a fixed-size input, so the graph stays flat and every layer has one node.
     inputs = keras.Input((*input_size, 3), name="image")
-    backbone = keras.models.clone_model(base, input_tensors=inputs)
+    backbone = keras.models.clone_model(base, input_tensors=inputs, call_function=call)
     backbone.set_weights(base.get_weights())
     x = backbone.output
     x = layers.GlobalAveragePooling2D(name="pool")(x)
@@ -92,8 +107,17 @@ def transfer(backbone: str) -> Callable[..., keras.Model]:
         backbone_dir: Path | None = None,
         num_classes: int = len(CLASSES),
         dropout: float = 0.3,
+        colour_constancy: bool = False,
     ) -> keras.Model:
-        return _transfer(f"{backbone}_imagenet_notop.keras", backbone, input_size, backbone_dir, num_classes, dropout)
+        return _transfer(
+            f"{backbone}_imagenet_notop.keras",
+            backbone,
+            input_size,
+            backbone_dir,
+            num_classes,
+            dropout,
+            colour_constancy,
+        )
 
     return builder
 

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from skinscan_ui import cards, paths
+from skinscan_ui.augment import SHIFTS
 from skinscan_ui.calibration import apply_temperature, fit_temperature, referral_threshold
 from skinscan_ui.data import DataError, data_hash, dataset, pooled
 from skinscan_ui.labels import CLASSES
@@ -47,10 +48,23 @@ AUGMENTATION = (
     "flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
     "saturation 0.8-1.2x (Keras layers, training only)"
 )
-ACQUISITION = (
-    "acquisition shift: magnification 0.5-2x, aspect +-15%, 5x5 blur blended 0-100%, dark circular vignette "
-    "(half the photos), per-channel colour cast +-15%, gamma 0.7-1.4"
-)
+ACQUISITION = {
+    "magnification": "magnification 0.5-2x",
+    "aspect": "aspect +-15%",
+    "blur": "5x5 blur blended 0-100%",
+    "vignette": "dark circular vignette (half the photos)",
+    "colour-cast": "per-channel colour cast +-15%",
+    "gamma": "gamma 0.7-1.4",
+}
+
+
+def shift_names(text: str) -> tuple[str, ...]:
+    """'blur,gamma' -> ('blur', 'gamma'), each one of `augment.SHIFTS`."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in SHIFTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"{text!r}: name shifts from {', '.join(SHIFTS)}")
+    return names
 
 
 def input_size(text: str) -> tuple[int, int]:
@@ -95,7 +109,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--sources", default="ham10000", help="data sources to train and validate on, e.g. ham10000,isic2017"
     )
-    p.add_argument("--acquisition", action="store_true", help="add the dermatoscope-shift augmentations (augment.py)")
+    p.add_argument(
+        "--acquisition",
+        type=shift_names,
+        nargs="?",
+        const=SHIFTS,
+        default=(),
+        metavar="SHIFTS",
+        help="add dermatoscope-shift augmentations (augment.py): all, or those named, e.g. blur,vignette,gamma",
+    )
+    p.add_argument(
+        "--colour-constancy",
+        action="store_true",
+        help="a shades-of-grey white balance layer before the backbone (colour.py), part of the shipped model",
+    )
     p.add_argument("--jpeg", type=float, default=0.0, metavar="P", help="re-compress each photo as JPEG with chance P")
     p.add_argument("--select", choices=("balanced_accuracy", "log_loss"), default="balanced_accuracy")
     p.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
@@ -192,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
         x_val, y_val = x_val[:: max(1, len(y_val) // args.limit)], y_val[:: max(1, len(y_val) // args.limit)]
         x_test, y_test = x_test[:: max(1, len(y_test) // args.limit)], y_test[:: max(1, len(y_test) // args.limit)]
-    kwargs = {"backbone_dir": args.imagenet} if args.model != "skinscan" else {}
+    if args.colour_constancy and args.model == "skinscan":
+        print("error: --colour-constancy is for the transfer models", file=sys.stderr)
+        return 2
+    kwargs = (
+        {"backbone_dir": args.imagenet, "colour_constancy": args.colour_constancy} if args.model != "skinscan" else {}
+    )
     try:
         model = build(args.model, input_size=args.size, **kwargs)
         if args.init:
@@ -246,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             "64->128 s2, 128->256 s2, 256->512 with projection shortcuts; GAP; dropout; softmax",
             "efficientnet_lite0": "EfficientNet-Lite0 backbone (ImageNet) + GAP + dropout + softmax",
             "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax",
-        }[args.model],
+        }[args.model]
+        + (" (shades-of-grey white balance, p=6, before the backbone)" if args.colour_constancy else ""),
         "classes": list(CLASSES),
         "input_size": list(args.size),
         "last_conv": spec.last_conv,
@@ -293,7 +326,11 @@ def main(argv: list[str] | None = None) -> int:
             ),
             "augmentation": AUGMENTATION
             + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else "")
-            + ("; " + ACQUISITION if args.acquisition else "")
+            + (
+                "; acquisition shift: " + ", ".join(ACQUISITION[n] for n in args.acquisition)
+                if args.acquisition
+                else ""
+            )
             + (f"; JPEG re-compression (quality 30-90) with chance {args.jpeg}" if args.jpeg else ""),
             "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
             f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"

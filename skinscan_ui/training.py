@@ -18,17 +18,17 @@ from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.labels import CLASSES
 
 
-def augmenter(seed: int, acquisition: bool = False) -> keras.Sequential:
+def augmenter(seed: int, acquisition: tuple[str, ...] = ()) -> keras.Sequential:
     """Geometry and colour jitter a dermatoscope really produces; active only while training.
 
-    `acquisition` adds what changes between dermatoscopes (`augment.acquisition`): magnification,
+    `acquisition` names what changes between dermatoscopes to add (`augment.SHIFTS`): magnification,
     aspect, blur, vignette, colour cast, gamma.
     """
     from skinscan_ui.augment import acquisition as shifts
 
     return keras.Sequential(
         [
-            *(shifts(seed) if acquisition else []),
+            *(shifts(seed, acquisition) if acquisition else []),
             layers.RandomFlip("horizontal_and_vertical", seed=seed),
             layers.RandomRotation(0.5, fill_mode="reflect", seed=seed + 1),
             layers.RandomZoom((-0.2, 0.1), fill_mode="reflect", seed=seed + 2),

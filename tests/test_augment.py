@@ -22,6 +22,12 @@ def test_each_augmentation_keeps_shape_and_range_and_changes_the_photo(layer):
     np.testing.assert_array_equal(np.asarray(layer(PHOTOS, training=False)), PHOTOS)
 
 
+def test_named_shifts_come_in_the_cameras_order_and_unknown_ones_are_refused():
+    assert [type(layer).__name__ for layer in acquisition(1, ("gamma", "blur"))] == ["RandomBlur", "RandomGamma"]
+    with pytest.raises(ValueError, match="sepia"):
+        acquisition(1, ("sepia",))
+
+
 def test_a_vignette_darkens_the_corners_not_the_centre():
     out = np.asarray(RandomVignette(probability=1.0, seed=0)(np.full((4, 48, 64, 3), 200.0, "float32"), training=True))
     assert out[:, :3, :3].mean() < 50 and out[:, 20:28, 28:36].mean() == pytest.approx(200.0)

@@ -60,6 +60,24 @@ def test_transfer_model_is_flat_and_keeps_pretrained_weights():
     assert model.input_shape == (None, *REGISTRY["efficientnet_lite0"].input_size, 3)
 
 
+@pytest.mark.skipif(not HAVE_BACKBONES, reason="needs the ImageNet backbones in ../shared/weights/imagenet")
+def test_colour_constancy_sits_before_the_backbone_and_ignores_a_tint():
+    plain, grey = build("efficientnet_lite0"), build("efficientnet_lite0", colour_constancy=True)
+    names = [layer.name for layer in grey.layers]
+    assert names[:3] == ["image", "shades_of_grey", plain.layers[1].name], "white balance, then the backbone"
+    assert not any(isinstance(layer, keras.Model) for layer in grey.layers)
+    grey.set_weights(plain.get_weights())  # the layer has no weights, so --init from a plain model works
+    photo = np.random.default_rng(1).integers(40, 200, (1, 150, 200, 3)).astype("float32")
+    tinted = photo * np.array([1.15, 1.0, 0.85], "float32")  # a warmer lamp, nothing clipped
+
+    def feature_shift(model: keras.Model) -> float:
+        pooled = keras.Model(model.input, model.get_layer("pool").output)
+        a, b = pooled.predict(photo, verbose=0), pooled.predict(tinted, verbose=0)
+        return float(np.abs(a - b).mean() / np.abs(a).mean())
+
+    assert feature_shift(grey) < 0.05 < feature_shift(plain)
+
+
 def test_train_takes_an_input_size_as_height_by_width_and_refuses_nonsense(capsys):
     from skinscan_ui import train
 
@@ -69,3 +87,15 @@ def test_train_takes_an_input_size_as_height_by_width_and_refuses_nonsense(capsy
         with pytest.raises(SystemExit):
             train.parse(["--model", "skinscan", "--size", bad])
         assert why in capsys.readouterr().err
+
+
+def test_train_takes_all_or_named_acquisition_shifts(capsys):
+    from skinscan_ui import train
+    from skinscan_ui.augment import SHIFTS
+
+    assert train.parse(["--model", "skinscan"]).acquisition == ()
+    assert train.parse(["--model", "skinscan", "--acquisition"]).acquisition == SHIFTS
+    assert train.parse(["--model", "skinscan", "--acquisition", "blur,gamma"]).acquisition == ("blur", "gamma")
+    with pytest.raises(SystemExit):
+        train.parse(["--model", "skinscan", "--acquisition", "blur,sepia"])
+    assert "magnification" in capsys.readouterr().err, "the error lists the known shifts"
