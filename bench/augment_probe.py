@@ -17,13 +17,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from bench.head_probe import scores
 from skinscan_ui.build_ensemble import flip_mean
-from skinscan_ui.calibration import apply_temperature, fit_temperature, nll
+from skinscan_ui.calibration import apply_temperature, fit_temperature
 from skinscan_ui.data import pooled
 from skinscan_ui.ensemble import FLIPS
 from skinscan_ui.feature_cache import FEATURES_DIR, load
 from skinscan_ui.heads import fit_logistic, logits
-from skinscan_ui.metrics import evaluate
 from skinscan_ui.training import class_weights, recompress
 
 BATCH = 64
@@ -95,13 +95,12 @@ def augmented_features(model: str, name: str, seed: int) -> np.ndarray:
 def row(name: str, data: dict, kernel: np.ndarray, bias: np.ndarray) -> str:
     probs = {p: flip_mean(np.stack([logits(f, kernel, bias) for f in data[p]["features"]])) for p in ("val", "test")}
     va, te = data["val"], data["test"]
-    isic_val = evaluate(va["y"][va["source"] == "isic2017"], probs["val"][va["source"] == "isic2017"], 0.5)
-    test = apply_temperature(probs["test"], fit_temperature(probs["val"], va["y"]))
-    ham = evaluate(te["y"][te["source"] == "ham10000"], test[te["source"] == "ham10000"], 0.5)
-    isic = evaluate(te["y"][te["source"] == "isic2017"], test[te["source"] == "isic2017"], 0.5)
+    val = scores(va["y"], probs["val"], va["source"])
+    test = scores(te["y"], apply_temperature(probs["test"], fit_temperature(probs["val"], va["y"])), te["source"])
     return (
-        f"| {name} | {nll(probs['val'], va['y']):.4f} | {isic_val['melanoma_auc']:.3f} | "
-        f"{ham['balanced_accuracy']:.3f} | {ham['melanoma_auc']:.3f} | {isic['melanoma_auc']:.3f} |"
+        f"| {name} | {val['nll']:.4f} | {val['isic2017']['melanoma_auc']:.3f} | "
+        f"{test['ham10000']['balanced_accuracy']:.3f} | {test['ham10000']['melanoma_auc']:.3f} | "
+        f"{test['isic2017']['melanoma_auc']:.3f} |"
     )
 
 

@@ -20,6 +20,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -50,24 +51,26 @@ def _key(member: str) -> str:
     return member.replace(":", "_").replace("/", "_").removesuffix(".keras")
 
 
-def trained_by(member: str) -> str | None:
-    """The command that fine-tuned a member, from its own card (None for an ImageNet backbone)."""
-    if member.startswith("imagenet:"):
-        return None
-    _, card = model_store.find(member)
-    return card.data.get("training", {}).get("command") if card else None
+class Member(NamedTuple):
+    """A member network as the build needs it."""
+
+    model: keras.Model
+    last_conv: str
+    origin: str  # where it came from, for the card
+    trained_by: str | None  # the command that fine-tuned it (None for an ImageNet backbone)
+    lite: Path | None  # its shipped LiteRT export, if any
 
 
-def network(member: str) -> tuple[keras.Model, str, str, Path | None]:
-    """(Keras model, its Grad-CAM layer, where it came from, its shipped LiteRT export or None)."""
+def network(member: str) -> Member:
     if member.startswith("imagenet:"):
         name = member.split(":", 1)[1]
-        return build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None
+        return Member(build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None, None)
     model, card = model_store.load(member)
-    trained_on = " and ".join(card.data.get("training", {}).get("sources") or ["ham10000"])
+    training = card.data.get("training", {})
+    trained_on = " and ".join(training.get("sources") or ["ham10000"])
     name = paths.relative(Path(member)) if member.endswith(".keras") else member
     origin = f"{name} (fine-tuned on {trained_on}, sha256 {card.sha256[:12]}...)"
-    return model, card.last_conv, origin, model_store.litert_file(card)
+    return Member(model, card.last_conv, origin, training.get("command"), model_store.litert_file(card))
 
 
 def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
@@ -158,13 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     keras.utils.set_random_seed(0)
     started = time.time()
     members = args.members.split(",")
-    nets, heads = {}, {}
+    nets: dict[str, Member] = {}
+    heads = {}
     try:
         for member in members:
-            model, last_conv, origin, lite = network(member)
-            size = tuple(model.input_shape[1:3])
-            extract(_key(member), feature_engine(member, model, last_conv, lite), size, views, ["plain"])
-            nets[member] = (model, last_conv, origin, size)
+            net = nets[member] = network(member)
+            size = tuple(net.model.input_shape[1:3])
+            extract(_key(member), feature_engine(member, net.model, net.last_conv, net.lite), size, views, ["plain"])
             heads[member] = fit_head(_key(member), views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -182,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
 
     member_cards, engines = [], []
     for i, m in enumerate(chosen):
-        model, last_conv, origin, size = nets[m]
+        model, last_conv = nets[m].model, nets[m].last_conv
+        size = tuple(model.input_shape[1:3])
         set_head(model, heads[m]["kernel"], heads[m]["bias"])
         keras_path, lite_path = out / f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
         model.save(keras_path)
@@ -197,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         got = calibrated(engine.run(np.asarray(sample)).logits, 1.0)
         member_cards.append(
             {
-                "origin": origin,
-                "trained_by": trained_by(m),
+                "origin": nets[m].origin,
+                "trained_by": nets[m].trained_by,
                 "keras": keras_path.name,
                 "keras_sha256": cards.sha256(keras_path),
                 "tflite": lite_path.name,
@@ -219,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     # The guard and the similar-case index read the first member's features of the unflipped photo.
-    size = nets[chosen[0]][3]
+    size = tuple(nets[chosen[0]].model.input_shape[1:3])
     f0 = {p: heads[chosen[0]]["data"][p]["features"][0] for p in SPLITS}
     sources = [(s, s.folder()) for s in SOURCES.values()]
     pixels = {p: np.asarray(pooled(sources, p, size)[0]) for p in SPLITS}
