@@ -106,10 +106,13 @@ def fit_head(key: str, views: list[int]) -> dict:
     return {**best, "data": data}
 
 
-def greedy(members: list[str], heads: dict[str, dict], y_val: np.ndarray, minimum: int = 3) -> tuple[list[str], list]:
+def greedy(
+    members: list[str], heads: dict[str, dict], y_val: np.ndarray, minimum: int = 3, maximum: int = 3
+) -> tuple[list[str], list]:
     """Members added one at a time, each the one that lowers the ensemble's validation log loss most.
 
-    The shipped prefix is the best one with at least `minimum` members (or all, if fewer).
+    The shipped prefix is the best one with `minimum` to `maximum` members (or all, if fewer): issue 19
+    asks for three at least, and the 50 ms latency budget on 2 cores holds three members on two views.
     """
     chosen, rest, trail = [], list(members), []
     while rest:
@@ -118,7 +121,7 @@ def greedy(members: list[str], heads: dict[str, dict], y_val: np.ndarray, minimu
         chosen.append(m)
         rest.remove(m)
         trail.append((list(chosen), scores[m]))
-    eligible = [t for t in trail if len(t[0]) >= min(minimum, len(members))]
+    eligible = [t for t in trail if min(minimum, len(members)) <= len(t[0]) <= max(maximum, minimum)]
     return min(eligible, key=lambda t: t[1])[0], trail
 
 
@@ -153,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         default="0,3",
         help="served views, indices of ensemble.FLIPS (default: the photo and its 180-degree turn, half the cost of all four)",
     )
+    parser.add_argument(
+        "--max-members", type=int, default=3, help="most members served (latency: 3 members x 2 views fit 50 ms)"
+    )
     args = parser.parse_args(argv)
     views = [int(v) for v in args.views.split(",")]
     if views[0] != 0:
@@ -174,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     y = {p: heads[members[0]]["data"][p]["y"] for p in SPLITS}
     source = {p: heads[members[0]]["data"][p]["source"] for p in SPLITS}
-    chosen, trail = greedy(members, heads, y["val"])
+    chosen, trail = greedy(members, heads, y["val"], maximum=args.max_members)
     print("greedy:", [(c, round(loss, 4)) for c, loss in trail], "->", chosen, flush=True)
 
     raw = {p: np.mean([heads[m]["probs"][p] for m in chosen], axis=0) for p in SPLITS}
