@@ -7,8 +7,8 @@ whose head is replaced by an L2 logistic regression on its frozen pooled feature
 training parts of HAM10000 and ISIC 2017 together (class weights over the union). Everything is
 chosen on pooled validation, never on test: each head's C by validation log loss of its
 flip-averaged probabilities, members greedily by the ensemble's validation log loss, then one
-temperature, the referral threshold (sensitivity >= 0.85 on each source's validation part) and a 90%
-conformal threshold. Test figures are reported per source. The guard and the similar-case index
+temperature, the referral threshold (sensitivity >= 0.85 with 80% confidence on each source's
+validation part) and a 90% conformal threshold. Test figures are reported per source. The guard and the similar-case index
 are refitted on the first member's features. Writes `weights/<name>*` and the integrity manifest.
 """
 
@@ -42,6 +42,12 @@ from skinscan_ui.neighbors import build as build_index
 from skinscan_ui.sources import SOURCES
 from skinscan_ui.training import class_weights
 
+# The referral cut-off: sensitivity >= 0.85 with this confidence on each source's validation part
+# (ISIC 2017 validation has 30 melanomas; docs/iterations.md, session 14).
+REFERRAL_CONFIDENCE = 0.8
+REFERRAL_RULE = (
+    f"sensitivity >= 0.85 with {REFERRAL_CONFIDENCE:.0%} confidence (Clopper-Pearson) on each source's validation part"
+)
 # 0.001 and 0.0003 were tried: one member alone gained, the ensemble lost (docs/iterations.md, session 13)
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
@@ -186,7 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     raw = {p: np.mean([heads[m]["probs"][p] for m in chosen], axis=0) for p in SPLITS}
     temperature = fit_temperature(raw["val"], y["val"])
     probs = {p: apply_temperature(raw[p], temperature) for p in SPLITS}
-    threshold = min(referral_threshold(probs["val"][source["val"] == s], y["val"][source["val"] == s]) for s in SOURCES)
+    threshold = min(
+        referral_threshold(probs["val"][source["val"] == s], y["val"][source["val"] == s], 0.85, REFERRAL_CONFIDENCE)
+        for s in SOURCES
+    )
     q = conformal.fit(probs["val"], y["val"], alpha=0.1)
 
     member_cards, engines = [], []
@@ -280,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "views": [list(v) for v in served_views],
         "temperature": temperature,
         "referral_threshold": threshold,
+        "referral_rule": REFERRAL_RULE,
         "conformal": {"alpha": 0.1, "q": q, "method": "split conformal on pooled validation, score 1 - p(true class)"},
         "selection": {"greedy_val_log_loss": [[c, loss] for c, loss in trail], "chosen": chosen},
         "ms_per_image": ensemble_ms,

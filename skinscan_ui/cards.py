@@ -306,7 +306,7 @@ is {", ".join(card["selection"]["chosen"])}. Served through LiteRT, {len(card["m
 | | |
 |---|---|
 | temperature | {card["temperature"]:.3f} |
-| referral threshold | P(mel)+P(bcc)+P(akiec) >= {card["referral_threshold"]:.3f} (sensitivity >= 0.85 on each source's validation part) |
+| referral threshold | P(mel)+P(bcc)+P(akiec) >= {card["referral_threshold"]:.3f} ({card.get("referral_rule", "sensitivity >= 0.85 on each source's validation part")}) |
 | 90% prediction set | classes with 1 - p <= {card["conformal"]["q"]:.3f} ({card["conformal"]["method"]}) |
 
 ## Test ({card["metrics_by_source"]["test"]["all"]["n"]} images of lesions never used for fitting or choosing)

@@ -76,6 +76,21 @@ def test_referral_threshold_reaches_sensitivity(scored):
     assert (malignant_probability(p)[malignant] >= t + 1e-9).mean() < 0.85 + 1 / malignant.sum() + 1e-9
 
 
+def test_a_confident_referral_threshold_refers_more_the_fewer_malignant_lesions_it_saw(scored):
+    y, p = scored
+    malignant = np.isin(y, MALIGNANT_INDICES)
+
+    def referred(mask: np.ndarray, confidence: float | None) -> float:
+        t = referral_threshold(p[mask], y[mask], 0.85, confidence)
+        return float((malignant_probability(p[mask])[malignant[mask]] >= t).mean())
+
+    everything = np.ones(len(y), bool)
+    few = ~malignant | (np.cumsum(malignant) <= 30)  # every benign photo, 30 malignant ones
+    assert referred(everything, None) == pytest.approx(0.85, abs=0.01)
+    assert 0.85 < referred(everything, 0.8) < referred(few, 0.8), "a margin that shrinks as the count grows"
+    assert referred(few, 0.8) == pytest.approx(28 / 30), "Clopper-Pearson: 28 of 30 bound 0.85 at 80%"
+
+
 def test_paired_bootstrap_of_a_model_against_itself_finds_no_difference(scored):
     y, p = scored
     result = paired_bootstrap(y, p, p, np.arange(len(y)), rounds=200)
