@@ -43,7 +43,7 @@ from skinscan_ui.sources import SOURCES
 from skinscan_ui.training import class_weights
 
 # The referral cut-off: sensitivity >= 0.85 with this confidence on each source's validation part
-# (ISIC 2017 validation has 30 melanomas; docs/iterations.md, session 14).
+# (ISIC 2017 validation has 31 melanomas; docs/iterations.md, session 14).
 REFERRAL_CONFIDENCE = 0.8
 REFERRAL_RULE = (
     f"sensitivity >= 0.85 with {REFERRAL_CONFIDENCE:.0%} confidence (Clopper-Pearson) on each source's validation part"
