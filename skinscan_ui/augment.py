@@ -104,14 +104,27 @@ class RandomBlur(_Random):
         return {**super().get_config(), "max_share": self.max_share}
 
 
-SHIFTS = ("magnification", "aspect", "blur", "vignette", "colour-cast", "gamma")
+DESCRIPTIONS = {  # each shift by name, in the order a camera applies them: framing, optics, light
+    "magnification": "magnification 0.5-2x",
+    "aspect": "aspect +-15%",
+    "blur": "5x5 blur blended 0-100%",
+    "vignette": "dark circular vignette (half the photos)",
+    "colour-cast": "per-channel colour cast +-15%",
+    "gamma": "gamma 0.7-1.4",
+}
+SHIFTS = tuple(DESCRIPTIONS)
 
 
-def acquisition(seed: int, names: tuple[str, ...] = SHIFTS) -> list[layers.Layer]:
-    """The named acquisition-shift layers (all by default) in the order a camera applies them: framing, optics, light."""
+def check(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names, if each is one of SHIFTS; else a ValueError that lists the known ones."""
     unknown = sorted(set(names) - set(SHIFTS))
     if unknown:
         raise ValueError(f"unknown acquisition shift {', '.join(unknown)}; known: {', '.join(SHIFTS)}")
+    return names
+
+
+def acquisition(seed: int, names: tuple[str, ...] = SHIFTS) -> list[layers.Layer]:
+    """The named acquisition-shift layers (all by default), in camera order whatever order they are named in."""
     make = {
         # 2x in to 0.5x out, a dark field beyond
         "magnification": lambda: layers.RandomZoom((-0.5, 1.0), (-0.5, 1.0), fill_mode="constant", seed=seed + 10),
@@ -121,4 +134,4 @@ def acquisition(seed: int, names: tuple[str, ...] = SHIFTS) -> list[layers.Layer
         "colour-cast": lambda: RandomColourCast(seed=seed + 14),
         "gamma": lambda: RandomGamma(seed=seed + 15),
     }
-    return [make[name]() for name in SHIFTS if name in names]
+    return [make[name]() for name in SHIFTS if name in check(names)]

@@ -8,8 +8,8 @@ training parts of HAM10000 and ISIC 2017 together (class weights over the union)
 chosen on pooled validation, never on test: each head's C by validation log loss of its
 flip-averaged probabilities, members greedily by the ensemble's validation log loss, then one
 temperature, the referral threshold (sensitivity >= 0.85 with 80% confidence on each source's
-validation part) and a 90% conformal threshold. Test figures are reported per source. The guard and the similar-case index
-are refitted on the first member's features. Writes `weights/<name>*` and the integrity manifest.
+validation part) and a 90% conformal threshold. Test figures are reported per source. The guard and
+the similar-case index are refitted on the first member's features. Writes `weights/<name>*` and the integrity manifest.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ REFERRAL_RULE = (
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
-def _key(member: str) -> str:
+def feature_key(member: str) -> str:
     """A file-name-safe name for a member given as a model name, `imagenet:NAME` or a path to a .keras file."""
     return member.replace(":", "_").replace("/", "_").removesuffix(".keras")
 
@@ -65,6 +65,10 @@ class Member(NamedTuple):
     origin: str  # where it came from, for the card
     trained_by: str | None  # the command that fine-tuned it (None for an ImageNet backbone)
     lite: Path | None  # its shipped LiteRT export, if any
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return tuple(self.model.input_shape[1:3])
 
 
 def network(member: str) -> Member:
@@ -82,7 +86,7 @@ def network(member: str) -> Member:
 def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
     """A LiteRT engine for the member's backbone (the head does not change its features)."""
     if lite is None:
-        lite = paths.CACHE_DIR / "members" / f"{_key(member)}.tflite"
+        lite = paths.CACHE_DIR / "members" / f"{feature_key(member)}.tflite"
         if not lite.is_file():
             convert(model, last_conv, lite)
     return LiteEngine(lite)
@@ -178,9 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for member in members:
             net = nets[member] = network(member)
-            size = tuple(net.model.input_shape[1:3])
-            extract(_key(member), feature_engine(member, net.model, net.last_conv, net.lite), size, views, ["plain"])
-            heads[member] = fit_head(_key(member), views)
+            extract(
+                feature_key(member),
+                feature_engine(member, net.model, net.last_conv, net.lite),
+                net.size,
+                views,
+                ["plain"],
+            )
+            heads[member] = fit_head(feature_key(member), views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -200,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 
     member_cards, engines = [], []
     for i, m in enumerate(chosen):
-        model, last_conv = nets[m].model, nets[m].last_conv
-        size = tuple(model.input_shape[1:3])
+        model, last_conv, size = nets[m].model, nets[m].last_conv, nets[m].size
         set_head(model, heads[m]["kernel"], heads[m]["bias"])
         keras_path, lite_path = out / f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
         model.save(keras_path)
@@ -238,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
     # The guard and the similar-case index read the first member's features of the unflipped photo.
-    size = tuple(nets[chosen[0]].model.input_shape[1:3])
+    size = nets[chosen[0]].size
     f0 = {p: heads[chosen[0]]["data"][p]["features"][0] for p in SPLITS}
     sources = [(s, s.folder()) for s in SOURCES.values()]
     pixels = {p: np.asarray(pooled(sources, p, size)[0]) for p in SPLITS}

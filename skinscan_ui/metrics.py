@@ -13,7 +13,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from skinscan_ui.calibration import malignant_probability
+from skinscan_ui.calibration import malignant_probability, nll
 from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
 
 
@@ -104,6 +104,9 @@ def evaluate(y: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
     }
 
 
+LOWER_IS_BETTER = {"log_loss"}
+
+
 def _headline(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
     mel = CLASSES.index("mel")
     pred = probs.argmax(axis=1)
@@ -112,6 +115,7 @@ def _headline(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
         "balanced_accuracy": float(balanced_accuracy_score(y, pred)),
         "accuracy": float(accuracy_score(y, pred)),
         "melanoma_auc": float("nan") if auc is None else auc,
+        "log_loss": nll(probs, y),
     }
 
 
@@ -123,7 +127,7 @@ def paired_bootstrap(
     Both models are scored on the same resampled lesions each round (paired), and whole lesions
     are drawn so that several photos of one lesion count as the one observation they are. Returns,
     per headline metric, the observed difference, its 95% interval and the share of rounds in which
-    B came out ahead (with A's and B's own figures): the evaluation noise of a split, for deciding
+    B came out ahead (higher, or for log loss lower; with A's and B's own figures): the evaluation noise of a split, for deciding
     whether to ship B over A.
     """
     y, groups = np.asarray(y), np.asarray(groups)
@@ -150,6 +154,6 @@ def paired_bootstrap(
             "delta": whole_b[k] - whole_a[k],
             "low": float(lo),
             "high": float(hi),
-            "b_ahead": float(np.mean(d > 0)),
+            "b_ahead": float(np.mean(d < 0 if k in LOWER_IS_BETTER else d > 0)),
         }
     return result

@@ -18,8 +18,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from skinscan_ui import cards, paths
-from skinscan_ui.augment import SHIFTS
+from skinscan_ui import augment, cards, paths
 from skinscan_ui.calibration import apply_temperature, fit_temperature, referral_threshold
 from skinscan_ui.data import DataError, data_hash, dataset, pooled
 from skinscan_ui.labels import CLASSES
@@ -48,23 +47,17 @@ AUGMENTATION = (
     "flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
     "saturation 0.8-1.2x (Keras layers, training only)"
 )
-ACQUISITION = {
-    "magnification": "magnification 0.5-2x",
-    "aspect": "aspect +-15%",
-    "blur": "5x5 blur blended 0-100%",
-    "vignette": "dark circular vignette (half the photos)",
-    "colour-cast": "per-channel colour cast +-15%",
-    "gamma": "gamma 0.7-1.4",
-}
 
 
 def shift_names(text: str) -> tuple[str, ...]:
     """'blur,gamma' -> ('blur', 'gamma'), each one of `augment.SHIFTS`."""
     names = tuple(n.strip() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in SHIFTS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"{text!r}: name shifts from {', '.join(SHIFTS)}")
-    return names
+    if not names:
+        raise argparse.ArgumentTypeError(f"{text!r}: name shifts from {', '.join(augment.SHIFTS)}")
+    try:
+        return augment.check(names)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def input_size(text: str) -> tuple[int, int]:
@@ -113,7 +106,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--acquisition",
         type=shift_names,
         nargs="?",
-        const=SHIFTS,
+        const=augment.SHIFTS,
         default=(),
         metavar="SHIFTS",
         help="add dermatoscope-shift augmentations (augment.py): all, or those named, e.g. blur,vignette,gamma",
@@ -327,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
             "augmentation": AUGMENTATION
             + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else "")
             + (
-                "; acquisition shift: " + ", ".join(ACQUISITION[n] for n in args.acquisition)
+                "; acquisition shift: " + ", ".join(augment.DESCRIPTIONS[n] for n in args.acquisition)
                 if args.acquisition
                 else ""
             )
