@@ -88,3 +88,8 @@ def browser_page(width: int = 1400, height: int = 1000, locale: str = "en-US"):
             yield page
         finally:
             browser.close()
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """Wait until the script run ends: under load a click during a run can be lost with the rerun."""
+    page.locator("[data-testid='stStatusWidgetRunningIcon']").wait_for(state="detached", timeout=timeout)

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, ROOT, browser_page, streamlit_server
+from browser import CHROMIUM, ROOT, browser_page, streamlit_server, wait_idle
 from corpus import bad_files
 from PIL import Image
 
@@ -161,8 +161,9 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
         page.locator("input[type=file]").first.set_input_files(str(photo))
         page.get_by_text("lesion.jpg: what the model sees").wait_for(timeout=90_000)
         for i, title in enumerate(titles[1:], start=2):
+            wait_idle(page)
             page.get_by_role("button", name="Next").click()
-            page.get_by_text(f"Step {i} of 6: {title}").wait_for(timeout=30_000)
+            page.get_by_text(f"Step {i} of 6: {title}").wait_for(timeout=90_000)
             seen = "What the model saw" if title == "Read the heatmap" else "lesion.jpg: what the model sees"
             page.get_by_text(seen).first.wait_for(timeout=30_000)  # the photo stays on every step
             if title == "Read the top-3":
@@ -172,6 +173,7 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
                 page.wait_for_timeout(1000)
                 shot(page, "browser_walkthrough_heatmap.png")
             assert page.locator("[data-testid='stException']").count() == 0
+        wait_idle(page)
         assert page.get_by_role("button", name="Next").is_disabled(), "the last step has no next"
         page.get_by_role("button", name="Back").click()
         page.get_by_text("Step 5 of 6: The referral logic").wait_for()
