@@ -3,7 +3,7 @@
     python -m bench.member_sets efficientnet_lite0_v1,efficientnet_lite0,RUN_A.keras efficientnet_lite0_v1,efficientnet_lite0,RUN_B.keras
 
 Each member's head is fitted as `build_ensemble` fits it (features from `.cache/features`, C chosen on
-validation log loss); both ensembles are scored on the same pooled validation lesions, drawn whole,
+validation log loss, on the training views `--fit-views-a` / `--fit-views-b`); both ensembles are scored on the same pooled validation lesions, drawn whole,
 2,000 rounds (`metrics.paired_bootstrap`). Prints, for balanced accuracy, accuracy, melanoma AUC and
 log loss, each set's figure, B - A with its 95% interval and how often B came out ahead.
 """
@@ -11,6 +11,7 @@ log loss, each set's figure, B - A with its 95% interval and how often B came ou
 from __future__ import annotations
 
 import argparse
+from functools import cache
 
 import numpy as np
 
@@ -23,14 +24,18 @@ def main() -> None:
     parser.add_argument("a", help="comma-separated members, as build_ensemble --members takes them")
     parser.add_argument("b")
     parser.add_argument("--views", default="0,3")
+    parser.add_argument("--fit-views-a", default="0", help="training views set A's heads are fitted on")
+    parser.add_argument("--fit-views-b", default="0")
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
     views = [int(v) for v in args.views.split(",")]
     sets = {"a": args.a.split(","), "b": args.b.split(",")}
-    heads = {m: fit_head(feature_key(m), views) for m in dict.fromkeys(sets["a"] + sets["b"])}
-    val = heads[sets["a"][0]]["data"]["val"]
+    fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
+    head = cache(lambda m, fit: fit_head(feature_key(m), views, list(fit)))  # a member in both sets is fitted once
+    heads = {k: {m: head(m, tuple(fit_views[k])) for m in ms} for k, ms in sets.items()}
+    val = heads["a"][sets["a"][0]]["data"]["val"]
     y, lesions = val["y"], np.asarray(val["lesion"])
-    probs = {k: np.mean([heads[m]["probs"]["val"] for m in ms], axis=0) for k, ms in sets.items()}
+    probs = {k: np.mean([h["probs"]["val"] for h in heads[k].values()], axis=0) for k in sets}
 
     for metric, r in paired_bootstrap(y, probs["a"], probs["b"], lesions, args.rounds).items():
         print(

@@ -39,3 +39,33 @@ def test_the_shipped_prefix_has_the_lowest_loss_within_the_sizes_allowed():
         assert low <= len(chosen) <= high
         assert losses[len(chosen)] == min(loss for n, loss in losses.items() if low <= n <= high)
     assert len(greedy(list(HEADS)[:2], HEADS, Y)[0]) == 2, "fewer members than the minimum: all of them"
+
+
+def fake_cache(n: int = 140, d: int = 14):
+    """`feature_cache.load` over synthetic features: view 0 is class-separable, view 3 the same photos with the features reversed
+    (onto dimensions of their own, so one head can read both)."""
+    rng = np.random.default_rng(0)
+    parts = {}
+    for part in ("train", "val", "test"):
+        y = np.arange(n) % 7
+        x = rng.normal(size=(n, d)) + 5 * np.eye(7, d)[y]
+        parts[part] = {0: x, 3: x[:, ::-1]}
+        parts[part]["y"] = y
+
+    def load(key, part, views, colour="plain"):
+        p = parts[part]
+        feats = np.stack([p[v] for v in views]).astype(np.float32)
+        ids = np.array([f"{part}{i}" for i in range(n)])
+        return {"y": p["y"], "source": np.array(["ham10000"] * n), "lesion": ids, "image_id": ids, "features": feats}
+
+    return load
+
+
+def test_a_head_fitted_on_the_served_view_too_reads_it(monkeypatch):
+    from skinscan_ui import build_ensemble
+
+    monkeypatch.setattr(build_ensemble, "load", fake_cache())
+    plain = build_ensemble.fit_head("m", [3], [0])
+    both = build_ensemble.fit_head("m", [3], [0, 3])
+    assert both["val_nll"] < plain["val_nll"] - 0.5, "a head never shown the flipped features misreads them"
+    assert np.mean(both["probs"]["val"].argmax(1) == np.arange(140) % 7) > 0.9
