@@ -19,6 +19,7 @@ import hashlib
 import platform
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -97,7 +98,7 @@ def flip_mean(z: np.ndarray) -> np.ndarray:
     return np.mean([calibrated(v, 1.0) for v in z], axis=0)
 
 
-def fit_head(key: str, views: list[int], fit_views: list[int] = (0,)) -> dict:
+def fit_head(key: str, views: list[int], fit_views: Sequence[int] = (0,)) -> dict:
     """The member's head with the C of lowest pooled validation log loss, and its probabilities averaged over `views`.
 
     The head is fitted on the training photos seen in `fit_views` (each view a copy of the training set,
@@ -107,9 +108,11 @@ def fit_head(key: str, views: list[int], fit_views: list[int] = (0,)) -> dict:
     fit = load(key, "train", list(fit_views))
     x, y = fit["features"].reshape(-1, fit["features"].shape[-1]), np.tile(fit["y"], len(fit_views))
     w = class_weights(y, 1.0)
+    # each copy weighs 1/len(fit_views), so C penalises as it does for one view: copies are no new photos
+    weight = np.array([w[i] for i in y]) / len(fit_views)
     best = None
     for c in C_GRID:
-        kernel, bias = fit_logistic(x, y, c, np.array([w[i] for i in y]))
+        kernel, bias = fit_logistic(x, y, c, weight)
         probs = {p: flip_mean(np.stack([logits(f, kernel, bias) for f in data[p]["features"]])) for p in SPLITS}
         loss = nll(probs["val"], data["val"]["y"])
         print(f"  {key}: C={c} validation log loss {loss:.4f}", flush=True)
@@ -169,16 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         help="served views, indices of ensemble.FLIPS (default: the photo and its 180-degree turn, half the cost of all four)",
     )
     parser.add_argument(
-        "--fit-views",
-        default="0",
-        help="views of the training photos each head is fitted on (indices of ensemble.FLIPS)",
-    )
-    parser.add_argument(
         "--max-members", type=int, default=3, help="most members served (latency: 3 members x 2 views fit 50 ms)"
     )
     args = parser.parse_args(argv)
     views = [int(v) for v in args.views.split(",")]
-    fit_views = [int(v) for v in args.fit_views.split(",")]
     if views[0] != 0:
         parser.error("--views starts with 0, the photo as it is (the guard and the index read that view)")
     out = args.out or paths.weights_dir()
@@ -194,10 +191,10 @@ def main(argv: list[str] | None = None) -> int:
                 feature_key(member),
                 feature_engine(member, net.model, net.last_conv, net.lite),
                 net.size,
-                sorted({*views, *fit_views}),
+                views,
                 ["plain"],
             )
-            heads[member] = fit_head(feature_key(member), views, fit_views)
+            heads[member] = fit_head(feature_key(member), views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -241,10 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 "input_size": list(size),
                 "last_conv": last_conv,
                 "parameters": int(model.count_params()),
-                "head": (
-                    f"L2 logistic regression, C={heads[m]['c']} (chosen on validation log loss), "
-                    f"fitted on views {fit_views} of the training photos"
-                ),
+                "head": f"L2 logistic regression, C={heads[m]['c']} (chosen on validation log loss)",
                 "val_log_loss": heads[m]["val_nll"],
                 "export_max_probability_difference": float(np.abs(expected - got).max()),
                 "ms_per_image": latency_ms(engine, size),
