@@ -2,10 +2,11 @@
 
     python -m bench.member_sets efficientnet_lite0_v1,efficientnet_lite0,RUN_A.keras efficientnet_lite0_v1,efficientnet_lite0,RUN_B.keras
 
-Each member's head is fitted as `build_ensemble` fits it (features from `.cache/features`, C chosen on
-validation log loss, on the training views `--fit-views-a` / `--fit-views-b`); both ensembles are scored on the same pooled validation lesions, drawn whole,
-2,000 rounds (`metrics.paired_bootstrap`). Prints, for balanced accuracy, accuracy, melanoma AUC and
-log loss, each set's figure, B - A with its 95% interval and how often B came out ahead.
+Each member's head is fitted as `build_ensemble` fits it (features from `.cache/features`, computed
+there first when missing; C chosen on validation log loss; on the training views `--fit-views-a` /
+`--fit-views-b`); both ensembles are scored on the same pooled validation lesions, drawn whole, 2,000
+rounds (`metrics.paired_bootstrap`). Prints, for balanced accuracy, accuracy, melanoma AUC and log
+loss, each set's figure, B - A with its 95% interval and how often B came out ahead.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import cache
 
 import numpy as np
 
-from skinscan_ui.build_ensemble import feature_key, fit_head
+from skinscan_ui.build_ensemble import cached_network, feature_key, fit_head
 from skinscan_ui.metrics import paired_bootstrap
 
 
@@ -31,6 +32,8 @@ def main() -> None:
     views = [int(v) for v in args.views.split(",")]
     sets = {"a": args.a.split(","), "b": args.b.split(",")}
     fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
+    for m in dict.fromkeys(sets["a"] + sets["b"]):
+        cached_network(m, sorted({*views, *fit_views["a"], *fit_views["b"]}))
     head = cache(lambda m, fit: fit_head(feature_key(m), views, list(fit)))  # a member in both sets is fitted once
     heads = {k: {m: head(m, tuple(fit_views[k])) for m in ms} for k, ms in sets.items()}
     val = heads["a"][sets["a"][0]]["data"]["val"]

@@ -93,6 +93,14 @@ def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path |
     return LiteEngine(lite)
 
 
+def cached_network(member: str, views: list[int]) -> Member:
+    """The member, with its features of every photo in `views` in the feature cache (computed once)."""
+    net = network(member)
+    engine = feature_engine(member, net.model, net.last_conv, net.lite)
+    extract(feature_key(member), engine, net.size, views, ["plain"])
+    return net
+
+
 def flip_mean(z: np.ndarray) -> np.ndarray:
     """(views, N, K) logits -> the mean of the views' softmaxes."""
     return np.mean([calibrated(v, 1.0) for v in z], axis=0)
@@ -186,14 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     heads = {}
     try:
         for member in members:
-            net = nets[member] = network(member)
-            extract(
-                feature_key(member),
-                feature_engine(member, net.model, net.last_conv, net.lite),
-                net.size,
-                views,
-                ["plain"],
-            )
+            nets[member] = cached_network(member, views)
             heads[member] = fit_head(feature_key(member), views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
