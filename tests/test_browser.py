@@ -262,7 +262,7 @@ def test_the_sidebar_keeps_every_choice_across_a_language_switch(server):
         page.get_by_text("Upload several photos").wait_for(timeout=30_000)
         page.locator("[data-testid='stSelectbox']").filter(has_text="Language").click()
         page.get_by_role("option", name="Español").click()
-        page.get_by_text("Varias fotos").wait_for(timeout=30_000)
+        page.get_by_text("Varias fotos", exact=True).wait_for(timeout=30_000)
         page.wait_for_timeout(1000)
         checked = page.locator("[data-testid='stRadio'] input:checked")
         assert checked.count() == 1, "the mode radio shows a choice"
