@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pandas as pd
+import pytest
 from conftest import needs_data
 
 from skinscan_ui import evaluate, model_store, paths, train
@@ -145,3 +147,47 @@ def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(t
     assert "0.3 x one-hot + 0.7 x" in card["training"]["distillation"]
     assert f"{teacher} (sha256 {cards.sha256(teacher)[:16]})" in card["training"]["distillation"], "reproducible"
     assert "distillation: soft labels" in (out / "skinscan.md").read_text()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="needs jax (requirements-dev.txt)")
+def test_a_model_trained_on_jax_answers_the_same_here_and_exports(tmp_path):
+    """A lent GPU has JAX and no TensorFlow: what it trains must load, score and export here unchanged."""
+    import os
+    import subprocess
+    import sys
+
+    from skinscan_ui import export
+    from skinscan_ui.calibration import apply_temperature
+    from skinscan_ui.classifier import Classifier
+    from skinscan_ui.data import dataset
+    from skinscan_ui.engine import KerasEngine, LiteEngine
+    from skinscan_ui.metrics import evaluate as evaluate_metrics
+
+    out = tmp_path / "w"
+    args = ["--model", "efficientnet_lite0", "--size", "96x128", "--epochs", "1", "--limit", "48"]
+    args += ["--colour-constancy", "--acquisition", "blur,gamma", "--run-dir", str(tmp_path / "run"), "--out", str(out)]
+    done = subprocess.run(
+        [sys.executable, "-m", "skinscan_ui.train", *args],
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    card = json.loads((out / "efficientnet_lite0.json").read_text())
+    assert card["training"]["backend"] == "jax"
+
+    model, loaded = model_store.load("efficientnet_lite0", out)  # on TensorFlow, as the app and export run
+    x, y, _ = dataset(paths.data_dir(), "test", (96, 128))
+    x, y = x[:: max(1, len(y) // 48)], y[:: max(1, len(y) // 48)]  # the test images the run scored (train --limit)
+    probs = apply_temperature(model.predict(x, verbose=0), card["temperature"])
+    here = evaluate_metrics(y, probs, card["referral_threshold"])
+    assert here["accuracy"] == card["test_metrics"]["accuracy"]
+    assert here["ece"] == pytest.approx(card["test_metrics"]["ece"], abs=1e-4), "same probabilities on both backends"
+
+    export.convert(model, loaded.last_conv, tmp_path / "m.tflite")
+    ref, lite = (
+        Classifier(e, loaded).probabilities(x)
+        for e in (KerasEngine(model, loaded.last_conv), LiteEngine(tmp_path / "m.tflite"))
+    )
+    assert export.parity(ref, lite)["passes"]
