@@ -191,6 +191,12 @@ def ms_per_image(model: keras.Model, size: tuple[int, int]) -> float:
     return float(np.median(times) * 1000)
 
 
+def even_sample(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """About `limit` photos spread over the whole part, so a smoke run still sees most classes."""
+    step = max(1, len(y) // limit)
+    return x[::step], y[::step]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     spec = REGISTRY[args.model]
@@ -210,8 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.limit:  # smoke runs: a slice of training, an even sample of validation and test
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
-        x_val, y_val = x_val[:: max(1, len(y_val) // args.limit)], y_val[:: max(1, len(y_val) // args.limit)]
-        x_test, y_test = x_test[:: max(1, len(y_test) // args.limit)], y_test[:: max(1, len(y_test) // args.limit)]
+        x_val, y_val = even_sample(x_val, y_val, args.limit)
+        x_test, y_test = even_sample(x_test, y_test, args.limit)
     if args.colour_constancy and args.model == "skinscan":
         print("error: --colour-constancy is for the transfer models", file=sys.stderr)
         return 2

@@ -179,7 +179,7 @@ def test_a_model_trained_on_jax_answers_the_same_here_and_exports(tmp_path):
 
     model, loaded = model_store.load("efficientnet_lite0", out)  # on TensorFlow, as the app and export run
     x, y, _ = dataset(paths.data_dir(), "test", (96, 128))
-    x, y = x[:: max(1, len(y) // 48)], y[:: max(1, len(y) // 48)]  # the test images the run scored (train --limit)
+    x, y = train.even_sample(x, y, 48)  # the test images the run scored (--limit 48)
     probs = apply_temperature(model.predict(x, verbose=0), card["temperature"])
     here = evaluate_metrics(y, probs, card["referral_threshold"])
     assert here["accuracy"] == card["test_metrics"]["accuracy"]
