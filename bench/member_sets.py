@@ -5,8 +5,10 @@
 Each member's head is fitted as `build_ensemble` fits it (features from `.cache/features`, computed
 there first when missing; C chosen on validation log loss; on the training views `--fit-views-a` /
 `--fit-views-b`); both ensembles are scored on the same pooled validation lesions, drawn whole, 2,000
-rounds (`metrics.paired_bootstrap`). Prints, for balanced accuracy, accuracy, melanoma AUC and log
-loss, each set's figure, B - A with its 95% interval and how often B came out ahead.
+rounds (`metrics.paired_bootstrap`). `--source-weights-b isic2017=2` weighs set B's training photos of a
+source up (`fit_head`'s `source_weights`). Prints, for balanced accuracy, accuracy, melanoma AUC and log
+loss, each set's figure, B - A with its 95% interval and how often B came out ahead; then the same
+four figures for each set on each source's validation part alone.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from functools import cache
 import numpy as np
 
 from skinscan_ui.build_ensemble import cached_network, feature_key, fit_head
-from skinscan_ui.metrics import paired_bootstrap
+from skinscan_ui.metrics import headline, paired_bootstrap
+
+
+def weights(text: str) -> dict[str, float]:
+    """'isic2017=2,ham10000=1' -> {'isic2017': 2.0, 'ham10000': 1.0}."""
+    try:
+        return {name.strip(): float(w) for name, w in (item.split("=") for item in text.split(",") if item)}
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SOURCE=WEIGHT[,SOURCE=WEIGHT]") from None
 
 
 def main() -> None:
@@ -27,6 +37,8 @@ def main() -> None:
     parser.add_argument("--views", default="0,3")
     parser.add_argument("--fit-views-a", default="0", help="training views set A's heads are fitted on")
     parser.add_argument("--fit-views-b", default="0")
+    parser.add_argument("--source-weights-a", type=weights, default={}, help="e.g. isic2017=2 (default: 1 each)")
+    parser.add_argument("--source-weights-b", type=weights, default={})
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
     views = [int(v) for v in args.views.split(",")]
@@ -34,8 +46,13 @@ def main() -> None:
     fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
     for m in dict.fromkeys(sets["a"] + sets["b"]):
         cached_network(m, sorted({*views, *fit_views["a"], *fit_views["b"]}))
-    head = cache(lambda m, fit: fit_head(feature_key(m), views, list(fit)))  # a member in both sets is fitted once
-    heads = {k: {m: head(m, tuple(fit_views[k])) for m in ms} for k, ms in sets.items()}
+    # a member fitted alike in both sets is fitted once
+    head = cache(lambda m, fit, w: fit_head(feature_key(m), views, list(fit), dict(w)))
+    source_weights = {"a": args.source_weights_a, "b": args.source_weights_b}
+    heads = {
+        k: {m: head(m, tuple(fit_views[k]), tuple(sorted(source_weights[k].items()))) for m in ms}
+        for k, ms in sets.items()
+    }
     val = heads["a"][sets["a"][0]]["data"]["val"]
     y, lesions = val["y"], np.asarray(val["lesion"])
     probs = {k: np.mean([h["probs"]["val"] for h in heads[k].values()], axis=0) for k in sets}
@@ -45,6 +62,11 @@ def main() -> None:
             f"{metric}: A {r['a']:.4f}, B {r['b']:.4f}, B - A {r['delta']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}], "
             f"B ahead in {r['b_ahead']:.0%}"
         )
+    for source in sorted(set(val["source"])):
+        mask = val["source"] == source
+        for k in sets:
+            figures = headline(y[mask], probs[k][mask])
+            print(f"{source} validation, set {k.upper()}: " + ", ".join(f"{m} {v:.4f}" for m, v in figures.items()))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import hashlib
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -106,18 +106,23 @@ def flip_mean(z: np.ndarray) -> np.ndarray:
     return np.mean([calibrated(v, 1.0) for v in z], axis=0)
 
 
-def fit_head(key: str, views: list[int], fit_views: Sequence[int] = (0,)) -> dict:
+def fit_head(
+    key: str, views: list[int], fit_views: Sequence[int] = (0,), source_weights: Mapping[str, float] | None = None
+) -> dict:
     """The member's head with the C of lowest pooled validation log loss, and its probabilities averaged over `views`.
 
     The head is fitted on the training photos seen in `fit_views` (each view a copy of the training set,
-    a flip augmentation); `views` are the served ones. Both are indices of FLIPS.
+    a flip augmentation); `views` are the served ones. Both are indices of FLIPS. `source_weights`
+    multiplies the class weights of each source's photos (1 for a source not named), to ask whether the
+    smaller source should count for more.
     """
     data = {p: load(key, p, views) for p in SPLITS}
     fit = load(key, "train", list(fit_views))
     x, y = fit["features"].reshape(-1, fit["features"].shape[-1]), np.tile(fit["y"], len(fit_views))
     w = class_weights(y, 1.0)
+    per_source = np.array([(source_weights or {}).get(s, 1.0) for s in fit["source"]])
     # each copy weighs 1/len(fit_views), so C penalises as it does for one view: copies are no new photos
-    weight = np.array([w[i] for i in y]) / len(fit_views)
+    weight = np.array([w[i] for i in y]) * np.tile(per_source, len(fit_views)) / len(fit_views)
     best = None
     for c in C_GRID:
         kernel, bias = fit_logistic(x, y, c, weight)

@@ -107,7 +107,8 @@ def evaluate(y: np.ndarray, probs: np.ndarray, threshold: float) -> dict:
 LOWER_IS_BETTER = {"log_loss"}
 
 
-def _headline(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+def headline(y: np.ndarray, probs: np.ndarray) -> dict[str, float]:
+    """The four figures members and checkpoints are compared on (`paired_bootstrap`)."""
     mel = CLASSES.index("mel")
     pred = probs.argmax(axis=1)
     auc = _auc(y == mel, probs[:, mel])
@@ -134,13 +135,13 @@ def paired_bootstrap(
     lesions, index = np.unique(groups, return_inverse=True)
     members = [np.flatnonzero(index == i) for i in range(len(lesions))]
     rng = np.random.default_rng(seed)
-    whole_a, whole_b = _headline(y, probs_a), _headline(y, probs_b)
+    whole_a, whole_b = headline(y, probs_a), headline(y, probs_b)
     rounds_delta: dict[str, list[float]] = {k: [] for k in whole_a}
     with warnings.catch_warnings():  # a resample may lack a class the model still predicts
         warnings.simplefilter("ignore", UserWarning)
         for _ in range(rounds):
             rows = np.concatenate([members[i] for i in rng.integers(0, len(lesions), len(lesions))])
-            a, b = _headline(y[rows], probs_a[rows]), _headline(y[rows], probs_b[rows])
+            a, b = headline(y[rows], probs_a[rows]), headline(y[rows], probs_b[rows])
             for k, deltas in rounds_delta.items():
                 deltas.append(b[k] - a[k])
     result = {}

@@ -69,3 +69,26 @@ def test_a_head_fitted_on_the_served_view_too_reads_it(monkeypatch):
     both = build_ensemble.fit_head("m", [3], [0, 3])
     assert both["val_nll"] < plain["val_nll"] - 0.5, "a head never shown the flipped features misreads them"
     assert np.mean(both["probs"]["val"].argmax(1) == np.arange(140) % 7) > 0.9
+
+
+def test_a_source_weighted_up_pulls_the_head_to_its_labels(monkeypatch):
+    """Half the training photos come from a second source that labels the same features one class on;
+    validation follows the first source. Weighting the second source down must fit the first one's labels."""
+    from skinscan_ui import build_ensemble
+
+    plain = fake_cache()
+
+    def load(key, part, views, colour="plain"):
+        out = dict(plain(key, part, views, colour))
+        if part == "train":
+            n = len(out["y"])
+            out["source"] = np.where(np.arange(n) < n // 2, "ham10000", "isic2017")
+            out["y"] = np.where(out["source"] == "isic2017", (out["y"] + 1) % 7, out["y"])
+        return out
+
+    monkeypatch.setattr(build_ensemble, "load", load)
+    down = build_ensemble.fit_head("m", [0], source_weights={"isic2017": 0.05})
+    up = build_ensemble.fit_head("m", [0], source_weights={"isic2017": 20.0})
+    truth = np.arange(140) % 7
+    assert np.mean(down["probs"]["val"].argmax(1) == truth) > 0.9
+    assert np.mean(up["probs"]["val"].argmax(1) == (truth + 1) % 7) > 0.9
