@@ -77,6 +77,10 @@ def network(member: str) -> Member:
         name = member.split(":", 1)[1]
         return Member(build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None, None)
     model, card = model_store.load(member)
+    entry = model_store.ensemble_member(card.path) if card.sha256 is None else None
+    if entry is not None:  # a shipped ensemble's member file (its old card is gone): keep its provenance
+        lite = card.path.parent / entry["tflite"]
+        return Member(model, entry["last_conv"], entry["origin"], entry.get("trained_by"), lite)
     training = card.data.get("training", {})
     trained_on = " and ".join(training.get("sources") or ["ham10000"])
     name = paths.relative(Path(member)) if member.endswith(".keras") else member

@@ -193,6 +193,18 @@ def member_files(card: Card) -> list[tuple[Path, Path]]:
     return out
 
 
+def ensemble_member(path: Path) -> dict | None:
+    """The entry that describes a card-less network file in the card of an ensemble beside it, or None.
+
+    A member's own card is not shipped: where it came from and how it was trained live in its ensemble's.
+    """
+    for card in available(path.parent):
+        for m in card.members:
+            if m["keras"] == path.name:
+                return m
+    return None
+
+
 def load(name_or_path: str | None = None, weights_dir: Path | None = None):
     """(keras model, card) after checking the file exists, matches its card and loads safely."""
     import keras

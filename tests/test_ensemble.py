@@ -122,3 +122,12 @@ def test_serving_through_litert_keeps_numpy_blas_on_one_thread(shipped_ensemble)
     Classifier.load("ens", weights_dir=shipped_ensemble)
     blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
     assert blas and all(p["num_threads"] == 1 for p in blas)
+
+
+def test_a_shipped_member_rebuilds_with_the_provenance_its_ensemble_records(shipped_ensemble):
+    """Rebuilding the ensemble from a clone reads a member from its file, since the run that made it is not kept."""
+    from skinscan_ui.build_ensemble import network
+
+    member = network(str(shipped_ensemble / "ens_1.keras"))
+    assert member.origin == "tiny 1" and member.last_conv == "last_conv"
+    assert member.lite == shipped_ensemble / "ens_1.tflite"
