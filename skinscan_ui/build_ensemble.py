@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     if views[0] != 0:
         parser.error("--views starts with 0, the photo as it is (the guard and the index read that view)")
     out = args.out or paths.weights_dir()
+    out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(0)
     started = time.time()
     members = args.members.split(",")
