@@ -213,8 +213,10 @@ def load(name_or_path: str | None = None, weights_dir: Path | None = None):
     if card and card.members:
         path = member_files(card)[0][0]  # tf-keras-vis's methods read the first member
         _verify(path, card.members[0]["keras_sha256"])
-    else:
-        _verify(path, card.sha256 if card else None)
+    elif card:
+        _verify(path, card.sha256)
+    elif (entry := ensemble_member(path)) is not None:  # a shipped member file, rebuilt from a clone
+        _verify(path, entry["keras_sha256"])
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for a broken zip or config

@@ -131,3 +131,15 @@ def test_a_shipped_member_rebuilds_with_the_provenance_its_ensemble_records(ship
     member = network(str(shipped_ensemble / "ens_1.keras"))
     assert member.origin == "tiny 1" and member.last_conv == "last_conv"
     assert member.lite == shipped_ensemble / "ens_1.tflite"
+
+
+def test_an_altered_shipped_member_is_refused_as_a_build_member(shipped_ensemble, tmp_path):
+    """A member file read back for a rebuild is checked against the sha256 its ensemble's card records."""
+    from skinscan_ui.build_ensemble import network
+    from skinscan_ui.model_store import ModelError
+
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_ensemble, folder)
+    shutil.copy(folder / "ens_0.keras", folder / "ens_1.keras")  # a valid network, not the one recorded
+    with pytest.raises(ModelError, match="ens_1.keras does not match the sha256"):
+        network(str(folder / "ens_1.keras"))
