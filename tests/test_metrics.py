@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score, top_k_accuracy_score
+from tiny import noisy_scores
 
 from skinscan_ui.calibration import apply_temperature, fit_temperature, malignant_probability, referral_threshold
 from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
@@ -13,12 +14,7 @@ from skinscan_ui.metrics import evaluate, expected_calibration_error, paired_boo
 
 @pytest.fixture
 def scored():
-    rng = np.random.default_rng(3)
-    y = rng.integers(0, 7, 400)
-    logits = rng.normal(0, 1, (400, 7))
-    logits[np.arange(400), y] += 1.5
-    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
-    return y, p
+    return noisy_scores(400, seed=3)
 
 
 def test_metrics_match_sklearn(scored):

@@ -31,6 +31,15 @@ def synthetic(n_per_class: int, seed: int = 0, size: tuple[int, int] = SIZE) -> 
     return np.stack(xs), np.array(ys)
 
 
+def noisy_scores(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, probabilities) of a fair but imperfect 7-class classifier: metrics and calibration to check."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 7, n)
+    logits = rng.normal(0, 1, (n, 7))
+    logits[np.arange(n), y] += 1.5
+    return y, np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+
+
 def build_tiny():
     import keras
     from keras import layers
