@@ -18,7 +18,7 @@ from functools import cache
 
 import numpy as np
 
-from skinscan_ui.build_ensemble import cached_network, feature_key, fit_head
+from skinscan_ui.build_ensemble import cached_network, fit_head
 from skinscan_ui.metrics import headline, paired_bootstrap
 
 
@@ -44,10 +44,12 @@ def main() -> None:
     views = [int(v) for v in args.views.split(",")]
     sets = {"a": args.a.split(","), "b": args.b.split(",")}
     fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
-    for m in dict.fromkeys(sets["a"] + sets["b"]):
-        cached_network(m, sorted({*views, *fit_views["a"], *fit_views["b"]}))
+    keys = {
+        m: cached_network(m, sorted({*views, *fit_views["a"], *fit_views["b"]})).key
+        for m in dict.fromkeys(sets["a"] + sets["b"])
+    }
     # a member fitted alike in both sets is fitted once
-    head = cache(lambda m, fit, w: fit_head(feature_key(m), views, list(fit), dict(w)))
+    head = cache(lambda m, fit, w: fit_head(keys[m], views, list(fit), dict(w)))
     source_weights = {"a": args.source_weights_a, "b": args.source_weights_b}
     heads = {
         k: {m: head(m, tuple(fit_views[k]), tuple(sorted(source_weights[k].items()))) for m in ms}

@@ -1,6 +1,8 @@
 """Build the served ensemble: refit each member's head on both sources, choose members, calibrate, ship.
 
-    python -m skinscan_ui.build_ensemble [--name ensemble] [--members efficientnet_lite0,efficientnet_lite0_v1,imagenet:efficientnet_lite2]
+    python -m skinscan_ui.build_ensemble [--name ensemble] [--members efficientnet_lite0_v1,RUN.keras,imagenet:efficientnet_lite2]
+
+Without `--members` it rebuilds the shipped ensemble from its own member files (`weights/ensemble_*.keras`).
 
 Each member is a trained network (a shipped model, or an ImageNet backbone as `imagenet:NAME`)
 whose head is replaced by an L2 logistic regression on its frozen pooled features, fitted on the
@@ -53,9 +55,14 @@ REFERRAL_RULE = (
 C_GRID = (0.003, 0.01, 0.03, 0.1)
 
 
-def feature_key(member: str) -> str:
-    """A file-name-safe name for a member given as a model name, `imagenet:NAME` or a path to a .keras file."""
-    return member.replace(":", "_").replace("/", "_").removesuffix(".keras")
+def feature_key(member: str, sha256: str | None = None) -> str:
+    """A file-name-safe cache name for a member given as a model name, `imagenet:NAME` or a path to a .keras file.
+
+    With the sha256 of the member's file in it, a file rebuilt or retrained under the same name (a rebuild
+    writes `weights/ensemble_0.keras` anew) gets fresh features instead of the old file's.
+    """
+    name = member.replace(":", "_").replace("/", "_").removesuffix(".keras")
+    return f"{name}_{sha256[:12]}" if sha256 else name
 
 
 class Member(NamedTuple):
@@ -66,6 +73,7 @@ class Member(NamedTuple):
     origin: str  # where it came from, for the card
     trained_by: str | None  # the command that fine-tuned it (None for an ImageNet backbone)
     lite: Path | None  # its shipped LiteRT export, if any
+    key: str  # its name in the feature cache
 
     @property
     def size(self) -> tuple[int, int]:
@@ -75,33 +83,42 @@ class Member(NamedTuple):
 def network(member: str) -> Member:
     if member.startswith("imagenet:"):
         name = member.split(":", 1)[1]
-        return Member(build(name), REGISTRY[name].last_conv, f"{name}, ImageNet backbone (frozen)", None, None)
+        return Member(
+            build(name),
+            REGISTRY[name].last_conv,
+            f"{name}, ImageNet backbone (frozen)",
+            None,
+            None,
+            feature_key(member),
+        )
     model, card = model_store.load(member)
     entry = model_store.ensemble_member(card.path) if card.sha256 is None else None
     if entry is not None:  # a shipped ensemble's member file (its old card is gone): keep its provenance
         lite = card.path.parent / entry["tflite"]
-        return Member(model, entry["last_conv"], entry["origin"], entry.get("trained_by"), lite)
+        key = feature_key(member, entry["keras_sha256"])
+        return Member(model, entry["last_conv"], entry["origin"], entry.get("trained_by"), lite, key)
     training = card.data.get("training", {})
     trained_on = " and ".join(training.get("sources") or ["ham10000"])
     name = paths.relative(Path(member)) if member.endswith(".keras") else member
     origin = f"{name} (fine-tuned on {trained_on}, sha256 {card.sha256[:12]}...)"
-    return Member(model, card.last_conv, origin, training.get("command"), model_store.litert_file(card))
+    key = feature_key(member, card.sha256)
+    return Member(model, card.last_conv, origin, training.get("command"), model_store.litert_file(card), key)
 
 
-def feature_engine(member: str, model: keras.Model, last_conv: str, lite: Path | None) -> LiteEngine:
+def feature_engine(net: Member) -> LiteEngine:
     """A LiteRT engine for the member's backbone (the head does not change its features)."""
+    lite = net.lite
     if lite is None:
-        lite = paths.CACHE_DIR / "members" / f"{feature_key(member)}.tflite"
+        lite = paths.CACHE_DIR / "members" / f"{net.key}.tflite"
         if not lite.is_file():
-            convert(model, last_conv, lite)
+            convert(net.model, net.last_conv, lite)
     return LiteEngine(lite)
 
 
 def cached_network(member: str, views: list[int]) -> Member:
     """The member, with its features of every photo in `views` in the feature cache (computed once)."""
     net = network(member)
-    engine = feature_engine(member, net.model, net.last_conv, net.lite)
-    extract(feature_key(member), engine, net.size, views, ["plain"])
+    extract(net.key, feature_engine(net), net.size, views, ["plain"])
     return net
 
 
@@ -171,6 +188,14 @@ def _member_test(member_probs: dict, y: dict, source: dict, threshold: float, q:
     return per_source(apply_temperature(member_probs["test"], t), y["test"], source["test"], threshold, q)
 
 
+def shipped_members(model_path: Path) -> list[str]:
+    """The member files of a shipped ensemble: a bare build reproduces what the app serves."""
+    card = model_store.read_card(model_path)
+    if card is None or not card.members:
+        raise FileNotFoundError(f"{paths.relative(model_path.with_suffix('.json'))} names no members: pass --members")
+    return [paths.relative(model_path.parent / m["keras"]) for m in card.members]
+
+
 def digest(paths_: list[Path]) -> str:
     h = hashlib.sha256()
     for p in paths_:
@@ -181,7 +206,10 @@ def digest(paths_: list[Path]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--name", default="ensemble")
-    parser.add_argument("--members", default="efficientnet_lite0,efficientnet_lite0_v1,imagenet:efficientnet_lite2")
+    parser.add_argument(
+        "--members",
+        help="comma-separated model names, imagenet:NAME or .keras files (default: the shipped ensemble's members)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="weights folder (default: weights/)")
     parser.add_argument(
         "--views",
@@ -199,13 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(0)
     started = time.time()
-    members = args.members.split(",")
     nets: dict[str, Member] = {}
     heads = {}
     try:
+        members = (
+            args.members.split(",") if args.members else shipped_members(paths.weights_dir() / f"{args.name}.keras")
+        )
         for member in members:
             nets[member] = cached_network(member, views)
-            heads[member] = fit_head(feature_key(member), views)
+            heads[member] = fit_head(nets[member].key, views)
     except (DataError, model_store.ModelError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -131,6 +132,29 @@ def test_a_shipped_member_rebuilds_with_the_provenance_its_ensemble_records(ship
     member = network(str(shipped_ensemble / "ens_1.keras"))
     assert member.origin == "tiny 1" and member.last_conv == "last_conv"
     assert member.lite == shipped_ensemble / "ens_1.tflite"
+
+
+def test_a_rebuilt_member_file_gets_fresh_cached_features(shipped_ensemble, tmp_path):
+    """A rebuild writes `ensemble_N.keras` anew: the feature cache must not hand back the old file's features."""
+    from skinscan_ui.build_ensemble import network
+
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_ensemble, folder)
+    before = network(str(folder / "ens_1.keras")).key
+    shutil.copy(folder / "ens_0.keras", folder / "ens_1.keras")  # another network under the same name...
+    card = json.loads((folder / "ens.json").read_text())
+    card["members"][1]["keras_sha256"] = cards.sha256(folder / "ens_1.keras")  # ...as its rebuilt card records
+    (folder / "ens.json").write_text(json.dumps(card))
+    after = network(str(folder / "ens_1.keras")).key
+    assert after != before and after == network(str(folder / "ens_1.keras")).key
+
+
+def test_a_bare_build_rebuilds_the_shipped_members(shipped_ensemble, members):
+    from skinscan_ui.build_ensemble import shipped_members
+
+    assert [Path(m).name for m in shipped_members(shipped_ensemble / "ens.keras")] == ["ens_0.keras", "ens_1.keras"]
+    with pytest.raises(FileNotFoundError, match="pass --members"):
+        shipped_members(members[0] / "m0.keras")
 
 
 def test_an_altered_shipped_member_is_refused_as_a_build_member(shipped_ensemble, tmp_path):
