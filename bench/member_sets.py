@@ -6,7 +6,8 @@ Each member's head is fitted as `build_ensemble` fits it (features from `.cache/
 there first when missing; C chosen on validation log loss; on the training views `--fit-views-a` /
 `--fit-views-b`); both ensembles are scored on the same pooled validation lesions, drawn whole, 2,000
 rounds (`metrics.paired_bootstrap`). `--source-weights-b isic2017=2` weighs set B's training photos of a
-source up (`fit_head`'s `source_weights`). Prints, for balanced accuracy, accuracy, melanoma AUC and log
+source up (`fit_head`'s `source_weights`); `--views-b 0` serves set B on the photo alone (four members
+on one view cost fewer passes than three on two). Prints, for balanced accuracy, accuracy, melanoma AUC and log
 loss, each set's figure, B - A with its 95% interval and how often B came out ahead; then the same
 four figures for each set on each source's validation part alone.
 """
@@ -34,25 +35,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", help="comma-separated members, as build_ensemble --members takes them")
     parser.add_argument("b")
-    parser.add_argument("--views", default="0,3")
+    parser.add_argument("--views", default="0,3", help="served views of both sets, indices of ensemble.FLIPS")
+    parser.add_argument(
+        "--views-b", help="set B's served views, where they differ (e.g. 0: more members, fewer passes)"
+    )
     parser.add_argument("--fit-views-a", default="0", help="training views set A's heads are fitted on")
     parser.add_argument("--fit-views-b", default="0")
     parser.add_argument("--source-weights-a", type=weights, default={}, help="e.g. isic2017=2 (default: 1 each)")
     parser.add_argument("--source-weights-b", type=weights, default={})
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
-    views = [int(v) for v in args.views.split(",")]
     sets = {"a": args.a.split(","), "b": args.b.split(",")}
+    views = {k: [int(v) for v in (args.views_b if k == "b" and args.views_b else args.views).split(",")] for k in sets}
     fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
     keys = {
-        m: cached_network(m, sorted({*views, *fit_views["a"], *fit_views["b"]})).key
+        m: cached_network(m, sorted({*views["a"], *views["b"], *fit_views["a"], *fit_views["b"]})).key
         for m in dict.fromkeys(sets["a"] + sets["b"])
     }
     # a member fitted alike in both sets is fitted once
-    head = cache(lambda m, fit, w: fit_head(keys[m], views, list(fit), dict(w)))
+    head = cache(lambda m, served, fit, w: fit_head(keys[m], list(served), list(fit), dict(w)))
     source_weights = {"a": args.source_weights_a, "b": args.source_weights_b}
     heads = {
-        k: {m: head(m, tuple(fit_views[k]), tuple(sorted(source_weights[k].items()))) for m in ms}
+        k: {m: head(m, tuple(views[k]), tuple(fit_views[k]), tuple(sorted(source_weights[k].items()))) for m in ms}
         for k, ms in sets.items()
     }
     val = heads["a"][sets["a"][0]]["data"]["val"]
