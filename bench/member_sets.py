@@ -31,6 +31,11 @@ def weights(text: str) -> dict[str, float]:
         raise argparse.ArgumentTypeError(f"{text!r} is not SOURCE=WEIGHT[,SOURCE=WEIGHT]") from None
 
 
+def indices(text: str) -> list[int]:
+    """'0,3' -> [0, 3]: views, as indices of ensemble.FLIPS."""
+    return [int(v) for v in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", help="comma-separated members, as build_ensemble --members takes them")
@@ -46,8 +51,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2000)
     args = parser.parse_args()
     sets = {"a": args.a.split(","), "b": args.b.split(",")}
-    views = {k: [int(v) for v in (args.views_b if k == "b" and args.views_b else args.views).split(",")] for k in sets}
-    fit_views = {k: [int(v) for v in getattr(args, f"fit_views_{k}").split(",")] for k in sets}
+    views = {"a": indices(args.views), "b": indices(args.views_b or args.views)}
+    fit_views = {"a": indices(args.fit_views_a), "b": indices(args.fit_views_b)}
     keys = {
         m: cached_network(m, sorted({*views["a"], *views["b"], *fit_views["a"], *fit_views["b"]})).key
         for m in dict.fromkeys(sets["a"] + sets["b"])

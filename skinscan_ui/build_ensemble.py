@@ -83,14 +83,8 @@ class Member(NamedTuple):
 def network(member: str) -> Member:
     if member.startswith("imagenet:"):
         name = member.split(":", 1)[1]
-        return Member(
-            build(name),
-            REGISTRY[name].last_conv,
-            f"{name}, ImageNet backbone (frozen)",
-            None,
-            None,
-            feature_key(member),
-        )
+        origin = f"{name}, ImageNet backbone (frozen)"
+        return Member(build(name), REGISTRY[name].last_conv, origin, None, None, feature_key(member))
     model, card = model_store.load(member)
     entry = model_store.ensemble_member(card.path) if card.sha256 is None else None
     if entry is not None:  # a shipped ensemble's member file (its old card is gone): keep its provenance
