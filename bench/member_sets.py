@@ -36,6 +36,22 @@ def indices(text: str) -> list[int]:
     return [int(v) for v in text.split(",")]
 
 
+def report(
+    y: np.ndarray, probs_a: np.ndarray, probs_b: np.ndarray, lesions: np.ndarray, source: np.ndarray, rounds: int
+) -> None:
+    """Print B - A on resampled validation lesions, then each set's figures on each source alone."""
+    for metric, r in paired_bootstrap(y, probs_a, probs_b, lesions, rounds).items():
+        print(
+            f"{metric}: A {r['a']:.4f}, B {r['b']:.4f}, B - A {r['delta']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}], "
+            f"B ahead in {r['b_ahead']:.0%}"
+        )
+    for name in sorted(set(source)):
+        mask = source == name
+        for k, probs in (("A", probs_a), ("B", probs_b)):
+            figures = headline(y[mask], probs[mask])
+            print(f"{name} validation, set {k}: " + ", ".join(f"{m} {v:.4f}" for m, v in figures.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("a", help="comma-separated members, as build_ensemble --members takes them")
@@ -68,16 +84,7 @@ def main() -> None:
     y, lesions = val["y"], np.asarray(val["lesion"])
     probs = {k: np.mean([h["probs"]["val"] for h in heads[k].values()], axis=0) for k in sets}
 
-    for metric, r in paired_bootstrap(y, probs["a"], probs["b"], lesions, args.rounds).items():
-        print(
-            f"{metric}: A {r['a']:.4f}, B {r['b']:.4f}, B - A {r['delta']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}], "
-            f"B ahead in {r['b_ahead']:.0%}"
-        )
-    for source in sorted(set(val["source"])):
-        mask = val["source"] == source
-        for k in sets:
-            figures = headline(y[mask], probs[k][mask])
-            print(f"{source} validation, set {k.upper()}: " + ", ".join(f"{m} {v:.4f}" for m, v in figures.items()))
+    report(y, probs["a"], probs["b"], lesions, val["source"], args.rounds)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,11 @@ import argparse
 
 import numpy as np
 
+from bench.member_sets import report
 from skinscan_ui.build_ensemble import C_GRID, cached_network, fit_head, flip_mean
 from skinscan_ui.calibration import nll
 from skinscan_ui.feature_cache import load
 from skinscan_ui.heads import fit_logistic, logits
-from skinscan_ui.metrics import headline, paired_bootstrap
 from skinscan_ui.training import class_weights
 
 VIEWS = [0, 3]
@@ -43,7 +43,8 @@ def main() -> None:
 
     train, val = joined("train"), joined("val")
     y = train["y"]
-    weight = np.array([class_weights(y, 1.0)[i] for i in y])
+    per_class = class_weights(y, 1.0)
+    weight = np.array([per_class[i] for i in y])
     best = None
     for c in (C_GRID[0] / 3, *C_GRID):
         kernel, bias = fit_logistic(train["features"][0], y, c, weight)
@@ -54,16 +55,7 @@ def main() -> None:
             best = (loss, c, probs)
     _, c, stacked = best
     print(f"set A: the served average of {len(keys)} heads; set B: the stacked head, C={c:g}")
-    for metric, r in paired_bootstrap(val["y"], served, stacked, np.asarray(val["lesion"]), args.rounds).items():
-        print(
-            f"{metric}: A {r['a']:.4f}, B {r['b']:.4f}, B - A {r['delta']:+.4f} [{r['low']:+.4f}, {r['high']:+.4f}], "
-            f"B ahead in {r['b_ahead']:.0%}"
-        )
-    for source in sorted(set(val["source"])):
-        mask = val["source"] == source
-        for name, probs in (("A", served), ("B", stacked)):
-            figures = headline(val["y"][mask], probs[mask])
-            print(f"{source} validation, set {name}: " + ", ".join(f"{m} {v:.4f}" for m, v in figures.items()))
+    report(val["y"], served, stacked, np.asarray(val["lesion"]), val["source"], args.rounds)
 
 
 if __name__ == "__main__":
