@@ -61,14 +61,17 @@ def metadata_for_cli(flag: str | None) -> pd.DataFrame | None:
         return None
 
 
-def split_lesions(meta: pd.DataFrame, fractions: tuple[float, float] = (0.15, 0.15), seed: int = 2018) -> pd.Series:
-    """train/val/test per image, grouped by lesion and stratified by diagnosis.
+def split_lesions(
+    meta: pd.DataFrame, fractions: tuple[float, float] = (0.15, 0.15), seed: int = 2018, group: str = "lesion_id"
+) -> pd.Series:
+    """train/val/test per image, grouped by lesion (or by `group`, e.g. patient) and stratified by diagnosis.
 
     Every image of a lesion lands in one part, so near-duplicate photos never leak between
-    training and testing; each diagnosis is divided in the same proportions.
+    training and testing; each diagnosis is divided in the same proportions. A patient with
+    several lesions is stratified by the diagnosis of its first photo.
     """
     rng = np.random.default_rng(seed)
-    lesions = meta.groupby("lesion_id")["dx"].first()
+    lesions = meta.groupby(group)["dx"].first()
     part: dict[str, str] = {}
     for dx in CLASSES:
         ids = np.array(sorted(lesions.index[lesions == dx]))
@@ -76,7 +79,7 @@ def split_lesions(meta: pd.DataFrame, fractions: tuple[float, float] = (0.15, 0.
         n_val, n_test = (round(len(ids) * f) for f in fractions)
         for i, lesion in enumerate(ids):
             part[lesion] = "test" if i < n_test else "val" if i < n_test + n_val else "train"
-    return meta["lesion_id"].map(part).rename("split")
+    return meta[group].map(part).rename("split")
 
 
 def split_by_challenge(meta: pd.DataFrame) -> pd.Series:

@@ -60,8 +60,17 @@ def build_skinscan(
     x = _bottleneck(x, 256, 1, "block3")
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32")(x)
     return keras.Model(inputs, outputs, name="skinscan")
+
+
+def _float32() -> bool:
+    return keras.config.dtype_policy().name == "float32"
+
+
+def _with_policy(layer: layers.Layer) -> layers.Layer:
+    """A fresh copy of `layer` under the global dtype policy."""
+    return layer.__class__.from_config({**layer.get_config(), "dtype": keras.config.dtype_policy().name})
 
 
 def _transfer(
@@ -85,14 +94,17 @@ def _transfer(
             args = (ShadesOfGrey(name="shades_of_grey")(args[0]), *args[1:])
         return layer(*args, **kwargs)
 
-    # A clone on a fixed-size input, so the graph stays flat and every layer has one node.
+    # A clone on a fixed-size input, so the graph stays flat and every layer has one node; under a
+    # mixed-precision policy (a GPU run) each layer takes that policy instead of the file's float32.
     inputs = keras.Input((*input_size, 3), name="image")
-    backbone = keras.models.clone_model(base, input_tensors=inputs, call_function=call)
+    backbone = keras.models.clone_model(
+        base, input_tensors=inputs, call_function=call, clone_function=None if _float32() else _with_policy
+    )
     backbone.set_weights(base.get_weights())
     x = backbone.output
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="predictions")(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="predictions", dtype="float32")(x)
     return keras.Model(inputs, outputs, name=name)
 
 

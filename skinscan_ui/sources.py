@@ -23,6 +23,8 @@ class Source:
     split_csv: Path  # the committed lesion-grouped split (image_id, split)
     citation: str
     licence: str
+    group: str = "lesion_id"  # what the split keeps together
+    photo_type: str = "dermoscopy"  # or "clinical": a phone or camera close-up, no dermatoscope
 
     def folder(self, flag: str | None = None) -> Path:
         """A CLI flag, else the source's environment variable, else ../shared/data/<name> beside the checkout."""
@@ -52,13 +54,25 @@ ISIC2017 = Source(
     "arXiv:1710.05006 (2017)",
     "CC BY-NC 4.0 (ISIC 2019 training data terms)",
 )
-SOURCES: dict[str, Source] = {s.name: s for s in (HAM10000, ISIC2017)}
+PAD_UFES20 = Source(
+    "pad_ufes20",
+    "labels.csv",
+    "SKINSCAN_PAD_UFES20",
+    paths.ROOT / "data" / "split_pad_ufes20.csv",
+    "Pacheco A. G. C. et al. PAD-UFES-20: a skin lesion dataset composed of patient data and clinical images "
+    "collected from smartphones. Data in Brief 32, 106221 (2020). https://doi.org/10.1016/j.dib.2020.106221",
+    "CC BY 4.0 (Mendeley Data, doi:10.17632/zr7vgbcyr2.1)",
+    group="patient_id",
+    photo_type="clinical",
+)
+SOURCES: dict[str, Source] = {s.name: s for s in (HAM10000, ISIC2017)}  # the served ensemble's sources
+KNOWN: dict[str, Source] = {s.name: s for s in (HAM10000, ISIC2017, PAD_UFES20)}
 
 
 def named(names: str | list[str]) -> list[Source]:
     """Sources from 'ham10000,isic2017' (or a list); a clear error for an unknown name."""
     names = names.split(",") if isinstance(names, str) else names
-    unknown = [n for n in names if n not in SOURCES]
+    unknown = [n for n in names if n not in KNOWN]
     if unknown:
-        raise KeyError(f"unknown data source(s) {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-    return [SOURCES[n] for n in names]
+        raise KeyError(f"unknown data source(s) {', '.join(unknown)}; known: {', '.join(KNOWN)}")
+    return [KNOWN[n] for n in names]

@@ -9,6 +9,7 @@ Checkpoints every epoch in the run folder; `--resume` continues where a stopped 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import sys
@@ -24,7 +25,7 @@ from skinscan_ui.data import DataError, data_hash, dataset, pooled
 from skinscan_ui.labels import CLASSES
 from skinscan_ui.metrics import evaluate, reliability
 from skinscan_ui.models import REGISTRY, build
-from skinscan_ui.sources import named
+from skinscan_ui.sources import Source, named
 from skinscan_ui.training import (
     Batches,
     LogitAdjustedCrossentropy,
@@ -251,36 +252,98 @@ def main(argv: list[str] | None = None) -> int:
     trainer.fit(batches, epochs=args.epochs, callbacks=callbacks, verbose=1)
 
     best = keras.models.load_model(run_dir / "best.keras", compile=False)
+    test_source = test_rows["source"].to_numpy()[: len(y_test)] if not args.limit else None
+    training = {
+        "command": "python -m skinscan_ui.train " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "epochs": validation.state["epochs"],
+        "best_epoch": validation.state["best_epoch"],
+        "wall_seconds": validation.state["seconds"],
+        "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores",
+        "imbalance": IMBALANCE[args.imbalance],
+        **(
+            {
+                "distillation": f"soft labels {1 - args.distill:g} x one-hot + {args.distill:g} x the mean "
+                "softmax over 4 flips of "
+                + ", ".join(f"{paths.relative(t)} (sha256 {cards.sha256(t)[:16]})" for t in args.teacher)
+            }
+            if args.teacher
+            else {}
+        ),
+        "augmentation": augmentation_text(args.acquisition)
+        + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else "")
+        + (f"; JPEG re-compression (quality 30-90) with chance {args.jpeg}" if args.jpeg else ""),
+        "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
+        f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"
+        + (f", EMA of the weights (momentum {args.ema}) validated and kept" if args.ema else ""),
+        "seed": args.seed,
+    }
+    finish(
+        best,
+        args.model,
+        sources,
+        (x_val, y_val),
+        (x_test, y_test, test_source),
+        training,
+        args.out or paths.weights_dir(),
+        len(y_train),
+        colour_constancy=args.colour_constancy,
+    )
+    return 0
+
+
+def augmentation_text(acquisition: tuple[str, ...]) -> str:
+    """The augmentations a model was trained with, as its card says them."""
+    shifts = "; acquisition shift: " + ", ".join(augment.DESCRIPTIONS[n] for n in acquisition) if acquisition else ""
+    return AUGMENTATION + shifts
+
+
+def finish(
+    best: keras.Model,
+    name: str,
+    sources: list[tuple[Source, Path]],
+    val: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    training: dict,
+    out: Path,
+    train_images: int,
+    colour_constancy: bool = False,
+) -> dict:
+    """Calibrate a trained network on validation, measure it on test (per source), and ship it with its card.
+
+    `training` says how it was trained (command, epochs, hardware, ...); the data and split fields are added here.
+    """
+    x_val, y_val = val
+    x_test, y_test, test_source = test
+    spec = REGISTRY[name]
+    size = tuple(best.input_shape[1:3])
     raw_val = best.predict(x_val, batch_size=64, verbose=0)
     temperature = fit_temperature(raw_val, y_val)
     p_val = apply_temperature(raw_val, temperature)
     threshold = referral_threshold(p_val, y_val, 0.85)
     p_test = apply_temperature(best.predict(x_test, batch_size=64, verbose=0), temperature)
     test_metrics = evaluate(y_test, p_test, threshold)
-    test_source = test_rows["source"].to_numpy()[: len(y_test)] if not args.limit else None
 
-    args.out = args.out or paths.weights_dir()
-    args.out.mkdir(parents=True, exist_ok=True)
-    model_path = args.out / f"{args.model}.keras"
+    out.mkdir(parents=True, exist_ok=True)
+    model_path = out / f"{name}.keras"
     best.save(model_path)
-    split_sizes = {"train": len(y_train), "val": len(y_val), "test": len(y_test)}
+    trained_on = " and ".join(s.name for s, _ in sources)
     card = {
-        "name": args.model,
+        "name": name,
         "summary": (
             best.name + " fine-tuned from ImageNet"
-            if args.model != "skinscan"
+            if name != "skinscan"
             else "The SkinScan network, a compact ResNet-style CNN trained from scratch"
         )
-        + " on HAM10000.",
+        + f" on {trained_on}.",
         "architecture": {
             "skinscan": "Conv3x3/32 s2, Conv3x3/64, SepConv3x3/128 (BN+ReLU each); bottlenecks "
             "64->128 s2, 128->256 s2, 256->512 with projection shortcuts; GAP; dropout; softmax",
             "efficientnet_lite0": "EfficientNet-Lite0 backbone (ImageNet) + GAP + dropout + softmax",
             "efficientnet_lite2": "EfficientNet-Lite2 backbone (ImageNet) + GAP + dropout + softmax",
-        }[args.model]
-        + (" (shades-of-grey white balance, p=6, before the backbone)" if args.colour_constancy else ""),
+        }[name]
+        + (" (shades-of-grey white balance, p=6, before the backbone)" if colour_constancy else ""),
         "classes": list(CLASSES),
-        "input_size": list(args.size),
+        "input_size": list(size),
         "last_conv": spec.last_conv,
         "parameters": int(best.count_params()),
         "flops": 2 * cards.count_macs(best),
@@ -288,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         "sha256": cards.sha256(model_path),
         "temperature": temperature,
         "referral_threshold": threshold,
-        "ms_per_image": ms_per_image(best, args.size),
+        "ms_per_image": ms_per_image(best, size),
         "val_metrics": evaluate(y_val, p_val, threshold),
         "test_metrics": test_metrics,
         "test_reliability": reliability(y_test, p_test),
@@ -303,58 +366,30 @@ def main(argv: list[str] | None = None) -> int:
             else {}
         ),
         "training": {
-            "command": "python -m skinscan_ui.train " + " ".join(argv if argv is not None else sys.argv[1:]),
-            "data_sha256": data_hash(folder),
+            **training,
+            "data_sha256": data_hash(sources[0][1], sources[0][0]),
             "sources": {s.name: data_hash(f, s) for s, f in sources} if len(sources) > 1 else None,
             "split_file": paths.relative(paths.SPLIT_CSV),
             "split_seed": 2018,
-            "split_sizes": split_sizes,
-            "epochs": validation.state["epochs"],
-            "best_epoch": validation.state["best_epoch"],
-            "wall_seconds": validation.state["seconds"],
-            "hardware": f"{platform.machine()} CPU, {__import__('os').cpu_count()} cores",
-            "imbalance": IMBALANCE[args.imbalance],
-            **(
-                {
-                    "distillation": f"soft labels {1 - args.distill:g} x one-hot + {args.distill:g} x the mean "
-                    "softmax over 4 flips of "
-                    + ", ".join(f"{paths.relative(t)} (sha256 {cards.sha256(t)[:16]})" for t in args.teacher)
-                }
-                if args.teacher
-                else {}
-            ),
-            "augmentation": AUGMENTATION
-            + (f"; mixup, Beta({args.mixup}, {args.mixup})" if args.mixup else "")
-            + (
-                "; acquisition shift: " + ", ".join(augment.DESCRIPTIONS[n] for n in args.acquisition)
-                if args.acquisition
-                else ""
-            )
-            + (f"; JPEG re-compression (quality 30-90) with chance {args.jpeg}" if args.jpeg else ""),
-            "optimizer": f"AdamW (weight decay 1e-4), cosine decay with 1 warm-up epoch to peak lr {args.lr or spec.lr}, "
-            f"batch {args.batch_size}, label smoothing 0.05 (cross-entropy runs)"
-            + (f", EMA of the weights (momentum {args.ema}) validated and kept" if args.ema else ""),
-            "seed": args.seed,
+            "split_sizes": {"train": train_images, "val": len(y_val), "test": len(y_test)},
             "keras": keras.__version__,
-            "backend": keras.backend.backend(),
+            "backend": training.get("backend", keras.backend.backend()),
         },
-        "citation": "Tschandl P., Rosendahl C., Kittler H. Scientific Data 5, 180161 (2018). doi:10.1038/sdata.2018.161",
-        "licence": "CC BY-NC-SA 4.0",
+        "citation": "; ".join(s.citation for s, _ in sources),
+        "licence": "; ".join(f"{s.name}: {s.licence}" for s, _ in sources),
     }
     cards.confusion_plot(
         test_metrics["confusion_matrix"]["matrix"],
-        args.out / f"{args.model}_confusion.png",
-        f"{args.model}: test split (n={len(y_test)})",
+        out / f"{name}_confusion.png",
+        f"{name}: test split (n={len(y_test)})",
     )
-    cards.reliability_plot(
-        card["test_reliability"], args.out / f"{args.model}_reliability.png", f"{args.model}: calibrated, test split"
-    )
-    cards.write(card, args.out)
+    cards.reliability_plot(card["test_reliability"], out / f"{name}_reliability.png", f"{name}: calibrated, test split")
+    cards.write(card, out)
     print(
         f"shipped {model_path}: test balanced accuracy {test_metrics['balanced_accuracy']:.4f}, "
         f"accuracy {test_metrics['accuracy']:.4f}, melanoma AUC {test_metrics['melanoma_auc']}"
     )
-    return 0
+    return card
 
 
 if __name__ == "__main__":
