@@ -53,6 +53,8 @@ REFERRAL_RULE = (
 )
 # 0.001 and 0.0003 were tried: one member alone gained, the ensemble lost (docs/iterations.md, session 13)
 C_GRID = (0.003, 0.01, 0.03, 0.1)
+# What a member's entry keeps of its own card's training record (its card is not shipped).
+TRAINING_FIELDS = ("hardware", "backend", "epochs", "best_epoch", "wall_seconds", "images_per_second")
 
 
 def feature_key(member: str, sha256: str | None = None) -> str:
@@ -74,6 +76,7 @@ class Member(NamedTuple):
     trained_by: str | None  # the command that fine-tuned it (None for an ImageNet backbone)
     lite: Path | None  # its shipped LiteRT export, if any
     key: str  # its name in the feature cache
+    training: dict | None = None  # where and how long it was trained (`TRAINING_FIELDS` of its card)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -90,13 +93,16 @@ def network(member: str) -> Member:
     if entry is not None:  # a shipped ensemble's member file (its old card is gone): keep its provenance
         lite = card.path.parent / entry["tflite"]
         key = feature_key(member, entry["keras_sha256"])
-        return Member(model, entry["last_conv"], entry["origin"], entry.get("trained_by"), lite, key)
+        return Member(
+            model, entry["last_conv"], entry["origin"], entry.get("trained_by"), lite, key, entry.get("training")
+        )
     training = card.data.get("training", {})
     trained_on = " and ".join(training.get("sources") or ["ham10000"])
     name = paths.relative(Path(member)) if member.endswith(".keras") else member
     origin = f"{name} (fine-tuned on {trained_on}, sha256 {card.sha256[:12]}...)"
     key = feature_key(member, card.sha256)
-    return Member(model, card.last_conv, origin, training.get("command"), model_store.litert_file(card), key)
+    record = {k: training[k] for k in TRAINING_FIELDS if k in training} or None
+    return Member(model, card.last_conv, origin, training.get("command"), model_store.litert_file(card), key, record)
 
 
 def feature_engine(net: Member) -> LiteEngine:
@@ -266,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "origin": nets[m].origin,
                 "trained_by": nets[m].trained_by,
+                "training": nets[m].training,
                 "keras": keras_path.name,
                 "keras_sha256": cards.sha256(keras_path),
                 "tflite": lite_path.name,

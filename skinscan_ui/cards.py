@@ -163,6 +163,32 @@ of images ({t["balanced"]:.1%} averaged over classes).
 """
 
 
+def _data_lines(tr: dict) -> str:
+    """Which data a model was trained on: each source's sha256 and committed split."""
+    split = f"(seed {tr['split_seed']}): {tr['split_sizes']}"
+    if not tr.get("sources"):
+        return f"- data: HAM10000 development copy, sha256 `{tr['data_sha256']}`; split `{tr['split_file']}` {split}"
+    from skinscan_ui.sources import KNOWN
+
+    lines = [f"  - {name}: sha256 `{sha}`, split `{KNOWN[name].split_csv.name}`" for name, sha in tr["sources"].items()]
+    return "- data, split by lesion (PAD-UFES-20 by patient) " + split + "\n" + "\n".join(lines)
+
+
+def _citations(card: dict) -> str:
+    """The data's citations and licences: the card's own (one per source), or HAM10000's for older cards."""
+    if isinstance(card.get("citation"), list):
+        cited = "\n".join(f"- {c}" for c in card["citation"])
+        return f"{cited}\n\nLicences: {card['licence']}. Non-commercial use, with attribution."
+    return f"{CITATION}\nLicence of the data and of these weights: {LICENCE}. Non-commercial use, with attribution."
+
+
+def _speed(tr: dict) -> str:
+    """', R images/s after C s of compilation' for a run that measured them (a GPU run)."""
+    if "images_per_second" not in tr:
+        return ""
+    return f", {tr['images_per_second']:.0f} training images/s after {tr['compile_seconds']:.0f} s of compilation"
+
+
 def markdown(card: dict) -> str:
     """The human-readable card, generated from the JSON so the two never disagree."""
     t = card["test_metrics"]
@@ -215,9 +241,8 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
 
 ## Training
 - command: `{tr["command"]}`
-- data: HAM10000 development copy, sha256 `{tr["data_sha256"]}`; split `{tr["split_file"]}`
-  (lesion-grouped, stratified by diagnosis, seed {tr["split_seed"]}): {tr["split_sizes"]}
-- epochs run {tr["epochs"]} (best at {tr["best_epoch"]}), wall time {tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}
+{_data_lines(tr)}
+- epochs run {tr["epochs"]} (best at {tr["best_epoch"]}), wall time {tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}{_speed(tr)}
 - imbalance: {tr["imbalance"]}; augmentation: {tr["augmentation"]}
 {distillation}- optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
@@ -228,8 +253,7 @@ European patients, seven diagnoses). Phone photos without a dermatoscope, other 
 lesions outside these seven classes are out of scope; the app marks such inputs as uncertain.
 
 ## Data and licence
-{CITATION}
-Licence of the data and of these weights: {LICENCE}. Non-commercial use, with attribution.
+{_citations(card)}
 """
 
 
@@ -265,6 +289,17 @@ def _source_rows(metrics: dict) -> str:
     return "\n".join(rows)
 
 
+def _trained_where(training: dict | None) -> str:
+    """' on DEVICE: N epochs (best M) in S s, R images/s', from a member's training record, where it has one."""
+    if not training or "hardware" not in training:
+        return ""
+    rate = f", {training['images_per_second']:.0f} images/s" if training.get("images_per_second") else ""
+    return (
+        f" on {training['hardware']}: {training['epochs']} epochs (best {training['best_epoch']}) "
+        f"in {training['wall_seconds']:.0f} s{rate}"
+    )
+
+
 def ensemble_markdown(card: dict) -> str:
     """The human-readable card of an ensemble: its members, how they were chosen, every figure per source."""
     members = "\n".join(
@@ -281,7 +316,7 @@ def ensemble_markdown(card: dict) -> str:
     tr = card["training"]
     data = "\n".join(f"- {name}: sha256 `{d['sha256']}`, split `{d['split_file']}`" for name, d in tr["data"].items())
     fine_tunes = "".join(
-        f"\n- member {i} was fine-tuned by `{m['trained_by']}`"
+        f"\n- member {i} was fine-tuned by `{m['trained_by']}`" + _trained_where(m.get("training"))
         for i, m in enumerate(card["members"])
         if m.get("trained_by")
     )

@@ -375,7 +375,7 @@ def finish(
             "keras": keras.__version__,
             "backend": training.get("backend", keras.backend.backend()),
         },
-        "citation": "; ".join(s.citation for s, _ in sources),
+        "citation": [s.citation for s, _ in sources],
         "licence": "; ".join(f"{s.name}: {s.licence}" for s, _ in sources),
     }
     cards.confusion_plot(

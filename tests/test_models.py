@@ -99,3 +99,22 @@ def test_train_takes_all_or_named_acquisition_shifts(capsys):
     with pytest.raises(SystemExit):
         train.parse(["--model", "skinscan", "--acquisition", "blur,sepia"])
     assert "magnification" in capsys.readouterr().err, "the error lists the known shifts"
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_a_mixed_precision_build_trains_weights_the_float32_model_takes(name):
+    """A GPU run builds under bf16; its weights must load into the float32 model served here, head in float32."""
+    if name != "skinscan" and not HAVE_BACKBONES:
+        pytest.skip("needs the ImageNet backbones in ../shared/weights/imagenet")
+    keras.config.set_dtype_policy("mixed_bfloat16")
+    try:
+        mixed = build(name, input_size=(64, 64))
+    finally:
+        keras.config.set_dtype_policy("float32")
+    plain = build(name, input_size=(64, 64))
+    assert mixed.layers[3].dtype_policy.name == "mixed_bfloat16", "the network computes in bf16"
+    assert mixed.get_layer("predictions").dtype_policy.name == "float32", "the softmax does not"
+    assert plain.layers[3].dtype_policy.name == "float32"
+    weights = mixed.get_weights()
+    plain.set_weights(weights)
+    assert [w.shape for w in plain.get_weights()] == [w.shape for w in weights]
