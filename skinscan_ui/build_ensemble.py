@@ -318,7 +318,22 @@ def main(argv: list[str] | None = None) -> int:
     from skinscan_ui.ensemble import EnsembleEngine
 
     served_views = tuple(FLIPS[v] for v in views)
-    ensemble_ms = latency_ms(EnsembleEngine(engines, served_views), size)
+    sizes = [nets[m].size for m in chosen]
+    served = EnsembleEngine(engines, served_views, sizes)
+    ensemble_ms = latency_ms(served, size)
+    # The served engine (LiteRT, each member on the photo prepared at its own size, as the app runs it) against
+    # the fitted heads' probabilities that every figure here comes from, on every 8th validation photo.
+    every = slice(None, None, 8)
+    photos = {s: np.asarray(pooled(sources, "val", s)[0])[every] for s in set(sizes)}
+    got = calibrated(served.run(photos).logits, 1.0)
+    expected = raw["val"][every]
+    serving_check = {
+        "photos": len(got),
+        "top1_agreement": float(np.mean(got.argmax(1) == expected.argmax(1))),
+        "max_probability_difference": float(np.abs(got - expected).max()),
+        "mean_probability_difference": float(np.abs(got - expected).mean()),
+    }
+    print(f"served ensemble against the fitted one on validation: {serving_check}", flush=True)
     metrics = {p: per_source(probs[p], y[p], source[p], threshold, q) for p in ("val", "test")}
     cards.reliability_plot(
         reliability(y["test"], probs["test"]), out / f"{args.name}_reliability.png", f"{args.name}: test reliability"
@@ -348,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
         "conformal": {"alpha": 0.1, "q": q, "method": "split conformal on pooled validation, score 1 - p(true class)"},
         "selection": {"greedy_val_log_loss": [[c, loss] for c, loss in trail], "chosen": chosen},
         "ms_per_image": ensemble_ms,
+        "serving_check": serving_check,
         "val_metrics": metrics["val"]["all"],
         "test_metrics": metrics["test"]["ham10000"],
         "test_reliability": reliability(y["test"], probs["test"]),

@@ -70,7 +70,8 @@ class Classifier:
         if card is not None and card.members:
             engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
             one_blas_thread()
-            return cls(EnsembleEngine(engines, card.views or FLIPS), card)
+            sizes = [tuple(m.get("input_size", card.input_size)) for m in card.members]
+            return cls(EnsembleEngine(engines, card.views or FLIPS, sizes), card)
         lite = model_store.litert_file(card) if engine in ("auto", "litert") else None
         if lite is not None:
             one_blas_thread()
@@ -104,26 +105,32 @@ class Classifier:
         """Calibrated probabilities of prepared uint8 images, from the photo alone and without the guard."""
         return calibrated(self.run(images).logits, self.card.temperature)
 
-    def _predict(self, pixels: np.ndarray, detail: bool = False) -> tuple[list[Prediction], Outputs]:
+    def prepared(self, images: list[Image.Image]) -> dict[tuple[int, int], np.ndarray]:
+        """The photos as the model sees them: at its input size, and at each ensemble member's own size."""
+        sizes = {tuple(self.size), *(getattr(self.engine, "sizes", None) or [])}
+        return {size: np.stack([prepare(im, size) for im in images]) for size in sizes}
+
+    def _predict(
+        self, photos: dict[tuple[int, int], np.ndarray], detail: bool = False
+    ) -> tuple[list[Prediction], Outputs, np.ndarray]:
         if not self.guard.active:  # never answer a person with the not-a-lesion guard off
             raise ModelError(f"{self.card.name} has no not-a-lesion guard ({Guard.path_for(self.card.path).name})")
-        out = self.engine.run(pixels, detail)
+        pixels = photos[tuple(self.size)]
+        out = self.engine.run(photos if isinstance(self.engine, EnsembleEngine) else pixels, detail)
         probs = calibrated(out.logits, self.card.temperature)
         unlike = self.guard.reasons(out.features, pixels)
-        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out
+        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike)], out, pixels
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
         """Predictions for many photos, batched through the forward pass."""
         out: list[Prediction] = []
         for start in range(0, len(images), batch_size):
-            batch = np.stack([prepare(im, self.size) for im in images[start : start + batch_size]])
-            out.extend(self._predict(batch)[0])
+            out.extend(self._predict(self.prepared(images[start : start + batch_size]))[0])
         return out
 
     def analyse(self, image: Image.Image) -> Result:
         """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
-        pixels = prepare(image, self.size)[None]
-        predictions, out = self._predict(pixels, detail=True)
+        predictions, out, pixels = self._predict(self.prepared([image]), detail=True)
         # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
         known = self.index is not None and predictions[0].reason != UNLIKE
         similar = tuple(self.index.query(out.features)[0]) if known else ()

@@ -28,12 +28,18 @@ def _axis_weights(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.nda
     return lo, np.minimum(lo + 1, n_in - 1), pos - lo
 
 
+def stretch(maps: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(h, w, ...) maps stretched bilinearly (as tf-keras-vis's linear zoom does) to (height, width, ...)."""
+    (y0, y1, wy), (x0, x1, wx) = _axis_weights(maps.shape[0], size[0]), _axis_weights(maps.shape[1], size[1])
+    a = maps.astype(np.float32)
+    extra = (1,) * (a.ndim - 2)
+    rows = a[y0] * (1 - wy).reshape(-1, 1, *extra) + a[y1] * wy.reshape(-1, 1, *extra)
+    return (rows[:, x0] * (1 - wx).reshape(-1, *extra) + rows[:, x1] * wx.reshape(-1, *extra)).astype(np.float32)
+
+
 def upsample(cam: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """A coarse heatmap stretched bilinearly (as tf-keras-vis's linear zoom does) to (height, width), in [0, 1]."""
-    (y0, y1, wy), (x0, x1, wx) = _axis_weights(cam.shape[0], size[0]), _axis_weights(cam.shape[1], size[1])
-    a = cam.astype(np.float32)
-    rows = a[y0] * (1 - wy)[:, None] + a[y1] * wy[:, None]
-    out = (rows[:, x0] * (1 - wx) + rows[:, x1] * wx).astype(np.float32)
+    """A coarse heatmap stretched bilinearly to (height, width), in [0, 1]."""
+    out = stretch(cam, size)
     lo, hi = float(out.min()), float(out.max())
     return (out - lo) / (hi - lo) if hi > lo else np.zeros_like(out)
 

@@ -167,3 +167,27 @@ def test_an_altered_shipped_member_is_refused_as_a_build_member(shipped_ensemble
     shutil.copy(folder / "ens_0.keras", folder / "ens_1.keras")  # a valid network, not the one recorded
     with pytest.raises(ModelError, match="ens_1.keras does not match the sha256"):
         network(str(folder / "ens_1.keras"))
+
+
+def test_a_member_of_another_input_size_gets_the_photo_resized_and_its_maps_stretched(members):
+    """A GPU-trained member at 1.5x the others' size: each sees the photo at its own size, one heatmap grid."""
+    from tiny import build_tiny
+
+    from skinscan_ui.ensemble import resized
+    from skinscan_ui.explain import stretch
+
+    _, nets = members
+    small = build_tiny((32, 44))
+    small.set_weights(nets[1].get_weights())  # convolutions and head take any size
+    big, little = KerasEngine(nets[0], "last_conv"), KerasEngine(small, "last_conv")
+    x, _ = synthetic(2, seed=8)  # prepared at the first member's 48x64
+    out = EnsembleEngine([big, little], views=((),), sizes=[(48, 64), (32, 44)]).run(x, detail=True)
+
+    first, second = big.run(x, True), little.run(resized(x, (32, 44)), True)
+    assert resized(x, (32, 44)).shape == (len(x), 32, 44, 3)
+    expected = (calibrated(first.logits, 1.0) + calibrated(second.logits, 1.0)) / 2
+    np.testing.assert_allclose(calibrated(out.logits, 1.0), expected, atol=1e-5)
+    assert out.maps.shape == first.maps.shape and out.maps_pp.shape == first.maps_pp.shape
+    stretched = np.stack([stretch(m, first.maps.shape[1:3]) for m in second.maps])
+    np.testing.assert_allclose(out.maps, (first.maps + stretched) / 2, atol=1e-5)
+    np.testing.assert_allclose(out.features, first.features, atol=1e-6)  # the guard reads the first member

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -22,8 +23,8 @@ from skinscan_ui.gpu_run import PLANS, learning_rate
 def test_the_schedule_warms_up_over_one_epoch_then_decays_to_one_percent():
     steps = [learning_rate(s, 10, 100, 1e-3) for s in range(101)]
     assert steps[0] == pytest.approx(1e-5) and steps[10] == pytest.approx(1e-3)
-    assert all(a <= b for a, b in zip(steps[:10], steps[1:11])), "rises during warm-up"
-    assert all(a >= b for a, b in zip(steps[10:], steps[11:])), "then only falls"
+    assert all(a <= b for a, b in pairwise(steps[:11])), "rises during warm-up"
+    assert all(a >= b for a, b in pairwise(steps[10:])), "then only falls"
     assert steps[100] == pytest.approx(1e-5)
 
 

@@ -40,11 +40,11 @@ def noisy_scores(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return y, np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
 
 
-def build_tiny():
+def build_tiny(size: tuple[int, int] = SIZE):
     import keras
     from keras import layers
 
-    inputs = keras.Input((*SIZE, 3), name="image")
+    inputs = keras.Input((*size, 3), name="image")
     x = layers.Rescaling(1 / 255.0)(inputs)
     x = layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", name="conv1")(x)
     x = layers.Conv2D(24, 3, padding="same", activation="relu", name="last_conv")(x)
