@@ -148,6 +148,8 @@ def test_the_ensemble_card_says_how_to_retrain_each_fine_tuned_member():
     page = ensemble_markdown(card)
     for i, member in enumerate(card["members"]):
         if "fine-tuned" in member["origin"]:
-            assert member["trained_by"].startswith("python -m skinscan_ui.train ")
+            assert member["trained_by"].startswith(("python -m skinscan_ui.train ", "python -m skinscan_ui.gpu_run "))
             assert f"member {i} was fine-tuned by `{member['trained_by']}`" in page
+            if "gpu_run" in member["trained_by"]:  # a lent GPU's run: the card says where, and for how long
+                assert f"on {member['training']['hardware']}: {member['training']['epochs']} epochs" in page
         assert member["tflite_sha256"][:16] in page
