@@ -1,5 +1,5 @@
-# SkinScan in a container: the app on port 8501, models warmed at start, no TensorFlow at serve time
-# unless a tf-keras-vis heatmap method is asked for.
+# SkinScan in a container: the app on port 8501, served through LiteRT (no Keras or TensorFlow is
+# imported to answer a photo; `requirements.txt` still installs them for the build side's commands).
 #   docker build -t skinscan . && docker run --rm -p 8501:8501 skinscan
 FROM python:3.12-slim
 

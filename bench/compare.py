@@ -15,10 +15,10 @@ import argparse
 from pathlib import Path
 
 from bench.teacher_probe import PARTS, predictions
-from skinscan_ui import paths
-from skinscan_ui.data import dataset
-from skinscan_ui.metrics import paired_bootstrap
-from skinscan_ui.models import REGISTRY
+from skinscan_ui.build.data import dataset
+from skinscan_ui.build.metrics import paired_bootstrap
+from skinscan_ui.build.models import REGISTRY
+from skinscan_ui.serve import paths
 
 
 def main() -> None:

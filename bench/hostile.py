@@ -2,7 +2,7 @@
 
     python -m bench.hostile [--no-app]
 
-Each file is written to a temporary folder and classified by a fresh `python -m skinscan_ui.predict`
+Each file is written to a temporary folder and classified by a fresh `python -m skinscan_ui.serve.predict`
 process, timed and measured (peak RSS) by GNU time (`apt-get install time`). Targets:
 every file <= 500 MB and <= 3 s on 2 cores. Then one `streamlit run` server receives them all from
 Chromium, one upload after another, and its peak RSS is read from /proc (target <= 600 MB).
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import corpus
+import corpus  # noqa: E402 - the test corpus, from tests/ put on the path above
 
 
 def worst_files() -> dict[str, bytes]:
@@ -70,7 +70,7 @@ def main() -> None:
         worst_rss = worst_s = 0.0
         for path in paths:
             out = subprocess.run(
-                ["/usr/bin/time", "-f", "%M %e", sys.executable, "-m", "skinscan_ui.predict", str(path)],
+                ["/usr/bin/time", "-f", "%M %e", sys.executable, "-m", "skinscan_ui.serve.predict", str(path)],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skinscan_ui import examples, model_store
+from skinscan_ui.build import keras_engine
+from skinscan_ui.serve import examples, model_store
 
 
 def rss_mb() -> float:
@@ -80,7 +81,9 @@ def bare(model, card, repeats: int) -> tuple[float, float]:
 
 def cold_predict(photo: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "skinscan_ui.predict", str(photo), "--json"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "skinscan_ui.serve.predict", str(photo), "--json"], check=True, capture_output=True
+    )
     return time.perf_counter() - t
 
 
@@ -114,10 +117,10 @@ def cold_app(photo: Path) -> tuple[float, float]:
 
 def serving(data: bytes, photo: Path, repeats: int) -> dict:
     """Everything the app and `predict` do, measured before anything imports TensorFlow."""
-    from skinscan_ui.classifier import Classifier
-    from skinscan_ui.explain import overlay
-    from skinscan_ui.images import load_image
-    from skinscan_ui.predict import run
+    from skinscan_ui.serve.classifier import Classifier
+    from skinscan_ui.serve.explain import overlay
+    from skinscan_ui.serve.images import load_image
+    from skinscan_ui.serve.predict import run
 
     rows, loaded = {}, {}
     for card in model_store.available():
@@ -177,7 +180,7 @@ def main() -> None:
         served = serving(data, photo, args.repeats)
     bare_costs = {}
     for card in model_store.available():  # TensorFlow comes in only now, for the bare Keras figures
-        keras_model, _ = model_store.load(card.name)
+        keras_model, _ = keras_engine.load(card.name)
         bare_costs[card.name] = bare(keras_model, card, args.repeats)
 
     print(

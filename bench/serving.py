@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image
 
 from bench.latency import rss_mb
-from skinscan_ui import examples, model_store
-from skinscan_ui.labels import NAMES
+from skinscan_ui.serve import examples, model_store
+from skinscan_ui.serve.labels import NAMES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -51,7 +51,7 @@ def concurrent_browser_sessions(images: list[bytes]) -> list[str]:
         pages = [browser.new_context().new_page() for _ in images]
         for page in pages:
             page.goto(url)
-        for i, (page, data) in enumerate(zip(pages, images)):
+        for i, (page, data) in enumerate(zip(pages, images, strict=True)):
             path = Path(tmp) / f"photo{i}.jpg"
             path.write_bytes(data)
             page.get_by_text("Waiting for a photo").wait_for(timeout=120_000)
@@ -66,9 +66,9 @@ def concurrent_browser_sessions(images: list[bytes]) -> list[str]:
 
 def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from skinscan_ui.classifier import Classifier
-    from skinscan_ui.explain import overlay
-    from skinscan_ui.images import load_image
+    from skinscan_ui.serve.classifier import Classifier
+    from skinscan_ui.serve.explain import overlay
+    from skinscan_ui.serve.images import load_image
 
     model = Classifier.load(model_store.default_name())
     model.warm_up()
@@ -87,12 +87,12 @@ def main() -> None:
 
     expected = [NAMES[model.analyse(load_image(d)).prediction.top1] for d in images]
     got = concurrent_browser_sessions(images)
-    right = sum(e == g for e, g in zip(expected, got))
+    right = sum(e == g for e, g in zip(expected, got, strict=True))
     print(
         f"10 concurrent browser sessions on one server: {right}/10 got the answer for their own photo: "
         f"{'PASS' if right == 10 else 'FAIL'}"
     )
-    for e, g in zip(expected, got):
+    for e, g in zip(expected, got, strict=True):
         print(f"  expected {e!r:45} got {g!r}")
 
 

@@ -15,9 +15,9 @@ import time
 import keras
 import numpy as np
 
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.models import build
-from skinscan_ui.training import augmenter
+from skinscan_ui.build.models import build
+from skinscan_ui.build.training import augmenter
+from skinscan_ui.serve.labels import CLASSES
 
 CONFIGS = {
     "plain": (False, ()),

@@ -7,7 +7,7 @@ import sys
 
 
 def run_cli(module: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m skinscan_ui.<module> ARGS`, with its exit code, stdout and stderr captured."""
+    """`python -m skinscan_ui.<module> ARGS` (module as `serve.predict`), exit code, stdout and stderr captured."""
     return subprocess.run(
         [sys.executable, "-m", f"skinscan_ui.{module}", *args],
         capture_output=True,

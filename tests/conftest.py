@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from tiny import make_tiny_weights, synthetic
 
-from skinscan_ui import paths
+from skinscan_ui.serve import paths
 
 SHARED = paths.data_dir()
 HAVE_DATA = (SHARED / "metadata.csv").is_file()

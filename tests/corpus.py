@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 from PIL import Image, ImageCms
 
-from skinscan_ui.images import HEIF
+from skinscan_ui.serve.images import HEIF
 
 
 def _photo(h: int = 300, w: int = 400, seed: int = 0) -> np.ndarray:

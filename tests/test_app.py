@@ -14,6 +14,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 from tiny import synthetic
 
+from skinscan_ui.build import cards
+
 TIMEOUT = 90
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,7 +69,7 @@ def test_bad_file_gives_an_error_not_an_exception_and_the_next_upload_works(use_
 def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
     import json
 
-    from skinscan_ui import predict
+    from skinscan_ui.serve import predict
 
     data = lesion_jpeg(5, seed=9)
     (tmp_path / "p.jpg").write_bytes(data)
@@ -75,24 +77,23 @@ def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
     at.file_uploader[0].set_value(("p.jpg", data, "image/jpeg")).run()
     predict.main([str(tmp_path / "p.jpg"), "--json"])
     cli = json.loads(capsys.readouterr().out)[0]
-    from skinscan_ui.i18n import percent
-    from skinscan_ui.labels import NAMES
+    from skinscan_ui.serve.i18n import percent
+    from skinscan_ui.serve.labels import NAMES
 
     assert at.metric[0].label == NAMES[cli["top3"][0]["dx"]]
-    for metric, top in zip(at.metric, cli["top3"]):
+    for metric, top in zip(at.metric, cli["top3"], strict=True):
         assert metric.value == percent(top["probability"])
 
 
 def two_models(tiny_weights, folder: Path, second: str) -> Path:
     """A weights folder with the tiny model and a copy of it named `second`, both in the manifest."""
-    from skinscan_ui import manifest
 
     shutil.copytree(tiny_weights, folder)
-    for ext in (".keras", ".json", ".ood.npz"):
+    for ext in (".keras", ".tflite", ".json", ".ood.npz"):
         shutil.copy(folder / f"tiny{ext}", folder / f"{second}{ext}")
     card = (folder / f"{second}.json").read_text().replace('"name": "tiny"', f'"name": "{second}"')
     (folder / f"{second}.json").write_text(card)
-    manifest.write(folder)
+    cards.write_manifest(folder)
     return folder
 
 
@@ -157,7 +158,7 @@ def test_a_file_name_is_shown_as_typed_not_as_markdown(use_tiny):
 
 
 def test_missing_context_file_is_named(use_tiny, monkeypatch, tmp_path):
-    from skinscan_ui import paths
+    from skinscan_ui.serve import paths
 
     monkeypatch.setattr(paths, "CONTEXT_JSON", tmp_path / "context.json")
     at = app()
@@ -273,7 +274,7 @@ def test_walkthrough_steps_through_one_photo(use_tiny):
 
 
 def test_spanish_ui_end_to_end(use_tiny):
-    from skinscan_ui import i18n
+    from skinscan_ui.serve import i18n
 
     at = app()
     at.selectbox(key="lang").set_value("es").run()

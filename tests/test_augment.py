@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from tiny import synthetic
 
-from skinscan_ui.augment import RandomBlur, RandomColourCast, RandomGamma, RandomVignette, acquisition
-from skinscan_ui.training import Batches
+from skinscan_ui.build.augment import RandomBlur, RandomColourCast, RandomGamma, RandomVignette, acquisition
+from skinscan_ui.build.training import Batches
 
 PHOTOS = synthetic(2, seed=8)[0][:8].astype("float32")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.training import Batches, class_weights
+from skinscan_ui.build.training import Batches, class_weights
+from skinscan_ui.serve.labels import CLASSES
 
 K = len(CLASSES)
 Y = np.repeat(np.arange(K), [8, 6, 10, 4, 10, 20, 6])
@@ -26,7 +26,7 @@ def test_mixup_blends_images_labels_and_weights_with_one_share_each():
     x, y, w = Batches(X, Y, 32, "shuffle", 0, weights, mixup=0.4)[0]
     np.testing.assert_allclose(y.sum(1), 1.0, rtol=1e-6)
     assert ((y > 0) & (y < 1)).any(), "some labels are blends"
-    for image, label, weight in zip(x, y, w):
+    for image, label, weight in zip(x, y, w, strict=True):
         assert np.ptp(image) < 1e-3, "a blend of two flat images stays flat"
         # Recover the share from the label: the image and the weight must use the same one.
         parents = np.flatnonzero(label)

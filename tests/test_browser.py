@@ -1,4 +1,7 @@
-"""A real browser against `streamlit run`: upload, camera, broken files, batch, Spanish, walkthrough. Screenshots go to artifacts/."""
+"""A real browser against `streamlit run`: upload, camera, broken files, batch, Spanish, walkthrough.
+
+Screenshots go to artifacts/.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def server(tiny_weights):
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory) -> Path:
     """A lesion photo: a real test-split image when the data is here, else a synthetic one."""
-    from skinscan_ui import examples
+    from skinscan_ui.serve import examples
 
     path = tmp_path_factory.mktemp("photos") / "lesion.jpg"
     ids = examples.test_examples()
@@ -183,7 +186,7 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
 
 def _examples(n: int) -> list[Path]:
     """n test-split photos of different diagnoses, or None when the data folder is absent."""
-    from skinscan_ui import examples
+    from skinscan_ui.serve import examples
 
     ids = examples.test_examples()
     picks = [ids[dx][0] for dx in ("bkl", "mel", "nv", "bcc") if ids.get(dx)]
@@ -232,7 +235,7 @@ def test_a_second_photo_starts_on_its_own_top1_and_numbers_are_honest(server, tm
 
 
 def test_a_not_a_lesion_photo_gets_no_diagnosis_in_batch_mode(server, photo, tmp_path):
-    from skinscan_ui.nonlesion import generated
+    from skinscan_ui.build.nonlesion import generated
 
     page_photo = tmp_path / "coffee_cup.png"
     generated()["text_page"].save(page_photo)

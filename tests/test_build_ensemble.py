@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from skinscan_ui.build_ensemble import greedy
-from skinscan_ui.calibration import nll
+from skinscan_ui.build.build_ensemble import greedy
+from skinscan_ui.build.calibration import nll
 
 
 def head(true_share: list[float]) -> dict:
@@ -42,7 +42,8 @@ def test_the_shipped_prefix_has_the_lowest_loss_within_the_sizes_allowed():
 
 
 def fake_cache(n: int = 140, d: int = 14):
-    """`feature_cache.load` over synthetic features: view 0 is class-separable, view 3 the same photos with the features reversed
+    """`feature_cache.load` over synthetic features: view 0 is class-separable, view 3 the same photos with the
+    features reversed
     (onto dimensions of their own, so one head can read both)."""
     rng = np.random.default_rng(0)
     parts = {}
@@ -62,7 +63,7 @@ def fake_cache(n: int = 140, d: int = 14):
 
 
 def test_a_head_fitted_on_the_served_view_too_reads_it(monkeypatch):
-    from skinscan_ui import build_ensemble
+    from skinscan_ui.build import build_ensemble
 
     monkeypatch.setattr(build_ensemble, "load", fake_cache())
     plain = build_ensemble.fit_head("m", [3], [0])
@@ -74,7 +75,7 @@ def test_a_head_fitted_on_the_served_view_too_reads_it(monkeypatch):
 def test_a_source_weighted_up_pulls_the_head_to_its_labels(monkeypatch):
     """Half the training photos come from a second source that labels the same features one class on;
     validation follows the first source. Weighting the second source down must fit the first one's labels."""
-    from skinscan_ui import build_ensemble
+    from skinscan_ui.build import build_ensemble
 
     plain = fake_cache()
 

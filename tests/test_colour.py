@@ -7,7 +7,7 @@ from tiny import synthetic
 
 
 def test_colour_constancy_gives_a_tinted_photo_the_same_input():
-    from skinscan_ui.colour import ShadesOfGrey
+    from skinscan_ui.build.colour import ShadesOfGrey
 
     photo = synthetic(1, seed=2)[0][:1].astype(np.float32)
     tinted = np.clip(photo * np.array([1.15, 1.0, 0.8], np.float32), 0, 255)  # a warm cast
@@ -19,7 +19,7 @@ def test_colour_constancy_gives_a_tinted_photo_the_same_input():
 def test_colour_constancy_round_trips_in_a_saved_model(tmp_path):
     import keras
 
-    from skinscan_ui.colour import ShadesOfGrey
+    from skinscan_ui.build.colour import ShadesOfGrey
 
     inputs = keras.Input((8, 8, 3))
     model = keras.Model(inputs, ShadesOfGrey(power=4.0)(inputs))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from tiny import noisy_scores
 
-from skinscan_ui import conformal
+from skinscan_ui.build import conformal
 
 
 def test_conformal_sets_cover_the_true_class_as_promised():

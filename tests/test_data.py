@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import needs_data
 
-from skinscan_ui import paths
-from skinscan_ui.data import DataError, load_split, read_metadata, split_lesions
-from skinscan_ui.labels import CLASSES
+from skinscan_ui.build.data import DataError, load_split, read_metadata, split_lesions
+from skinscan_ui.serve import paths
+from skinscan_ui.serve.labels import CLASSES
 
 
 def synthetic_metadata(seed: int = 0) -> pd.DataFrame:

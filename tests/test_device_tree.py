@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from skinscan_ui.device_tree import TreeError, restore, slim, travelling
+from skinscan_ui.build.device_tree import TreeError, restore, slim, travelling
 
 
 def git(root: Path, *args: str) -> str:

@@ -6,8 +6,8 @@ import keras
 import numpy as np
 from tiny import build_tiny, synthetic
 
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.training import Batches, class_weights, teacher_targets
+from skinscan_ui.build.training import Batches, class_weights, teacher_targets
+from skinscan_ui.serve.labels import CLASSES
 
 
 def teachers() -> list[keras.Model]:
@@ -41,7 +41,7 @@ def test_batches_serve_the_soft_targets_with_weights_of_the_true_class():
     weights = class_weights(y)
     seen = 0
     for xb, yb, wb in Batches(x, y, 8, "shuffle", 0, weights, targets=soft):
-        for image, target, weight in zip(xb, yb, wb):
+        for image, target, weight in zip(xb, yb, wb, strict=True):
             i = int(np.flatnonzero((x == image.astype("uint8")).all(axis=(1, 2, 3)))[0])
             np.testing.assert_allclose(target, soft[i])
             assert weight == weights[y[i]]

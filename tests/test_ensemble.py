@@ -8,15 +8,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from tiny import make_tiny_weights, synthetic
 
-from skinscan_ui import cards, manifest
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.engine import KerasEngine
-from skinscan_ui.ensemble import EnsembleEngine
-from skinscan_ui.explain import class_map
-from skinscan_ui.inference import calibrated
-from skinscan_ui.model_store import load
+from skinscan_ui.build import cards
+from skinscan_ui.build.keras_engine import KerasEngine, load
+from skinscan_ui.serve import manifest
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.ensemble import EnsembleEngine
+from skinscan_ui.serve.explain import class_map
+from skinscan_ui.serve.inference import calibrated
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_flipped_views_are_averaged_and_their_maps_flipped_back(members):
 @pytest.fixture(scope="module")
 def shipped_ensemble(members, tmp_path_factory):
     """The two members exported to LiteRT and written as an ensemble card with a guard and a manifest."""
-    from skinscan_ui.export import convert
+    from skinscan_ui.build.export import convert
 
     src, nets = members
     folder = tmp_path_factory.mktemp("ensemble")
@@ -70,9 +71,9 @@ def shipped_ensemble(members, tmp_path_factory):
             {
                 "origin": f"tiny {i}",
                 "keras": keras_path.name,
-                "keras_sha256": cards.sha256(keras_path),
+                "keras_sha256": manifest.sha256(keras_path),
                 "tflite": lite_path.name,
-                "tflite_sha256": cards.sha256(lite_path),
+                "tflite_sha256": manifest.sha256(lite_path),
                 "last_conv": "last_conv",
             }
         )
@@ -89,7 +90,7 @@ def shipped_ensemble(members, tmp_path_factory):
     }
     (folder / "ens.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text("ens")
-    manifest.write(folder)
+    cards.write_manifest(folder)
     return folder
 
 
@@ -107,7 +108,7 @@ def test_an_exported_ensemble_reloads_with_the_same_outputs(members, shipped_ens
 
 
 def test_a_missing_member_is_refused(shipped_ensemble, tmp_path):
-    from skinscan_ui.model_store import ModelError
+    from skinscan_ui.serve.model_store import ModelError
 
     folder = tmp_path / "w"
     shutil.copytree(shipped_ensemble, folder)
@@ -116,18 +117,27 @@ def test_a_missing_member_is_refused(shipped_ensemble, tmp_path):
         Classifier.load("ens", weights_dir=folder)
 
 
-def test_serving_through_litert_keeps_numpy_blas_on_one_thread(shipped_ensemble):
-    """Spinning BLAS threads would take the cores the interpreter needs next (bench.latency shows the cost)."""
+def test_answering_keeps_numpy_blas_on_one_thread_and_restores_it(shipped_ensemble, monkeypatch):
+    """Spinning BLAS threads would take the cores the interpreter needs next (bench.latency shows the cost);
+    outside a request, the process's own setting stands."""
     from threadpoolctl import threadpool_info
 
-    Classifier.load("ens", weights_dir=shipped_ensemble)
-    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
-    assert blas and all(p["num_threads"] == 1 for p in blas)
+    from skinscan_ui.serve.ood import Guard
+
+    def blas_threads() -> list[int]:
+        return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+    before, during = blas_threads(), []
+    reasons = Guard.reasons
+    monkeypatch.setattr(Guard, "reasons", lambda self, *a: during.extend(blas_threads()) or reasons(self, *a))
+    Classifier.load("ens", weights_dir=shipped_ensemble).classify([Image.fromarray(synthetic(1)[0][0])])
+    assert during and set(during) == {1}
+    assert blas_threads() == before
 
 
 def test_a_shipped_member_rebuilds_with_the_provenance_its_ensemble_records(shipped_ensemble):
     """Rebuilding the ensemble from a clone reads a member from its file, since the run that made it is not kept."""
-    from skinscan_ui.build_ensemble import network
+    from skinscan_ui.build.build_ensemble import network
 
     member = network(str(shipped_ensemble / "ens_1.keras"))
     assert member.origin == "tiny 1" and member.last_conv == "last_conv"
@@ -136,21 +146,21 @@ def test_a_shipped_member_rebuilds_with_the_provenance_its_ensemble_records(ship
 
 def test_a_rebuilt_member_file_gets_fresh_cached_features(shipped_ensemble, tmp_path):
     """A rebuild writes `ensemble_N.keras` anew: the feature cache must not hand back the old file's features."""
-    from skinscan_ui.build_ensemble import network
+    from skinscan_ui.build.build_ensemble import network
 
     folder = tmp_path / "w"
     shutil.copytree(shipped_ensemble, folder)
     before = network(str(folder / "ens_1.keras")).key
     shutil.copy(folder / "ens_0.keras", folder / "ens_1.keras")  # another network under the same name...
     card = json.loads((folder / "ens.json").read_text())
-    card["members"][1]["keras_sha256"] = cards.sha256(folder / "ens_1.keras")  # ...as its rebuilt card records
+    card["members"][1]["keras_sha256"] = manifest.sha256(folder / "ens_1.keras")  # ...as its rebuilt card records
     (folder / "ens.json").write_text(json.dumps(card))
     after = network(str(folder / "ens_1.keras")).key
     assert after != before and after == network(str(folder / "ens_1.keras")).key
 
 
 def test_a_bare_build_rebuilds_the_shipped_members(shipped_ensemble, members):
-    from skinscan_ui.build_ensemble import shipped_members
+    from skinscan_ui.build.build_ensemble import shipped_members
 
     assert [Path(m).name for m in shipped_members(shipped_ensemble / "ens.keras")] == ["ens_0.keras", "ens_1.keras"]
     with pytest.raises(FileNotFoundError, match="pass --members"):
@@ -159,8 +169,8 @@ def test_a_bare_build_rebuilds_the_shipped_members(shipped_ensemble, members):
 
 def test_an_altered_shipped_member_is_refused_as_a_build_member(shipped_ensemble, tmp_path):
     """A member file read back for a rebuild is checked against the sha256 its ensemble's card records."""
-    from skinscan_ui.build_ensemble import network
-    from skinscan_ui.model_store import ModelError
+    from skinscan_ui.build.build_ensemble import network
+    from skinscan_ui.serve.model_store import ModelError
 
     folder = tmp_path / "w"
     shutil.copytree(shipped_ensemble, folder)
@@ -173,8 +183,8 @@ def test_a_member_of_another_input_size_gets_the_photo_resized_and_its_maps_stre
     """A GPU-trained member at 1.5x the others' size: each sees the photo at its own size, one heatmap grid."""
     from tiny import build_tiny
 
-    from skinscan_ui.ensemble import resized
-    from skinscan_ui.explain import stretch
+    from skinscan_ui.serve.ensemble import resized
+    from skinscan_ui.serve.explain import stretch
 
     _, nets = members
     small = build_tiny((32, 44))

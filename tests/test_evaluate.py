@@ -1,4 +1,4 @@
-"""`python -m skinscan_ui.evaluate` end to end on a small synthetic folder with the tiny model."""
+"""`python -m skinscan_ui.build.evaluate` end to end on a small synthetic folder with the tiny model."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from PIL import Image
 from sklearn.metrics import balanced_accuracy_score
 from tiny import synthetic
 
-from skinscan_ui import evaluate
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.sources import ISIC2017
+from skinscan_ui.build import evaluate
+from skinscan_ui.build.sources import ISIC2017
+from skinscan_ui.serve.labels import CLASSES
 
 KEYS = {
     "n",
@@ -37,7 +37,7 @@ def folder(tmp_path_factory):
     root = tmp_path_factory.mktemp("labelled")
     x, y = synthetic(3, seed=21)
     rows = []
-    for i, (img, c) in enumerate(zip(x, y)):
+    for i, (img, c) in enumerate(zip(x, y, strict=True)):
         ext = ".png" if i % 2 else ".jpg"
         Image.fromarray(img).resize((128, 96)).save(root / f"img{i:03d}{ext}")
         rows.append({"image_id": f"img{i:03d}", "dx": CLASSES[c], "age": 50, "sex": "male", "localization": "back"})
@@ -63,7 +63,8 @@ def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path)
     metrics = json.loads((out / "metrics.json").read_text())
     assert KEYS <= set(metrics)
     assert metrics["n"] == 21 and metrics["model"]["name"] == "tiny" and len(metrics["model"]["sha256"]) == 64
-    assert metrics["model"]["engine"] == "keras" and "served_file" not in metrics["model"]
+    assert metrics["model"]["engine"] == "litert", "evaluated as the app serves it"
+    assert metrics["model"]["served_file"]["path"].endswith("tiny.tflite")
     preds = pd.read_csv(out / "predictions.csv")
     assert list(preds.columns) == ["image_id", "dx", "pred"] + [f"p_{c}" for c in CLASSES]
     assert np.allclose(preds[[f"p_{c}" for c in CLASSES]].sum(axis=1), 1.0, atol=1e-4)
@@ -75,7 +76,7 @@ def test_evaluate_refuses_bad_labels_without_traceback(folder, tiny_weights, tmp
     bad = tmp_path / "bad.csv"
     bad.write_text("image_id,diagnosis\nimg000,nv\n")
     proc = run_cli(
-        "evaluate",
+        "build.evaluate",
         "--images",
         str(folder),
         "--labels",

@@ -1,4 +1,4 @@
-"""Grad-CAM: the serving graph's maps are tf-keras-vis's Grad-CAM, and the overlay is what the user sees."""
+"""Grad-CAM: the served (LiteRT) maps are tf-keras-vis's on the Keras model, and the overlay is what the user sees."""
 
 from __future__ import annotations
 
@@ -7,31 +7,40 @@ import pytest
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.explain import colormap, overlay, reference_gradcam
+from skinscan_ui.build.keras_engine import load
+from skinscan_ui.build.reference_cam import reference_gradcam
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.explain import colormap, overlay
 
 
 @pytest.fixture(scope="module")
 def tiny(tiny_weights):
-    return Classifier.load(str(tiny_weights / "tiny.keras"))
+    classifier = Classifier.load("tiny", tiny_weights)
+    assert classifier.engine.name == "litert"
+    return classifier
 
 
-def test_fast_path_equals_tf_keras_vis(tiny):
+@pytest.fixture(scope="module")
+def keras_model(tiny_weights):
+    return load("tiny", tiny_weights)[0]
+
+
+def test_fast_path_equals_tf_keras_vis(tiny, keras_model):
     x, _ = synthetic(1, seed=11)
     for img in x:
         result = tiny.analyse(Image.fromarray(img))
         for index in np.argsort(-result.prediction.probabilities)[:3]:
-            ref = reference_gradcam(tiny.keras_model, result.pixels, int(index), tiny.card.last_conv)
+            ref = reference_gradcam(keras_model, result.pixels, int(index), tiny.card.last_conv)
             assert np.corrcoef(result.heatmap_for(int(index)).ravel(), ref.ravel())[0, 1] >= 0.99
 
 
 @pytest.mark.parametrize("method", ["gradcam++", "scorecam"])
-def test_fast_grad_cam_plus_plus_and_score_cam_equal_tf_keras_vis(tiny, method):
+def test_fast_grad_cam_plus_plus_and_score_cam_equal_tf_keras_vis(tiny, keras_model, method):
     x, _ = synthetic(1, seed=14)
     for img in x[::2]:
         result = tiny.analyse(Image.fromarray(img))
         for index in np.argsort(-result.prediction.probabilities)[:2]:
-            ref = reference_gradcam(tiny.keras_model, result.pixels, int(index), tiny.card.last_conv, method)
+            ref = reference_gradcam(keras_model, result.pixels, int(index), tiny.card.last_conv, method)
             fast = (
                 result.heatmap_for(int(index), method) if method == "gradcam++" else tiny.score_cam(result, int(index))
             )
@@ -49,13 +58,13 @@ def test_heatmap_falls_on_the_blob(tiny):
     assert result.heatmap[blob].mean() > result.heatmap[~blob].mean()
 
 
-def test_other_classes_and_methods_give_maps(tiny):
+def test_other_classes_and_methods_give_maps(tiny, keras_model):
     x, _ = synthetic(1, seed=13)
     result = tiny.analyse(Image.fromarray(x[2]))
     for index in (0, 3):
         cam = result.heatmap_for(index)
         assert cam.shape == result.pixels.shape[:2] and 0 <= cam.min() and cam.max() <= 1
-    plus = reference_gradcam(tiny.keras_model, result.pixels, 2, "last_conv", "gradcam++")
+    plus = reference_gradcam(keras_model, result.pixels, 2, "last_conv", "gradcam++")
     assert plus.shape == result.pixels.shape[:2]
 
 
@@ -68,7 +77,7 @@ def test_overlay_blends_and_colormap_runs_blue_to_red():
 
 
 def test_the_slide_download_is_wide_and_shows_photo_and_heatmap_side_by_side():
-    from skinscan_ui.explain import slide
+    from skinscan_ui.serve.explain import slide
 
     photo = np.zeros((150, 200, 3), np.uint8)
     photo[..., 1] = 200  # a green photo: the left panel is green, the right one is tinted by the heatmap

@@ -10,15 +10,17 @@ import pytest
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui import export
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.model_store import ModelError, load
-from skinscan_ui.models import serving_model
+from skinscan_ui.build import cards, export
+from skinscan_ui.build.keras_engine import classifier as keras_classifier
+from skinscan_ui.build.keras_engine import load
+from skinscan_ui.build.models import serving_model
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.model_store import ModelError
 
 
 @pytest.fixture(scope="module")
 def exported(tiny_weights, tmp_path_factory):
-    """A copy of the tiny weights folder after `python -m skinscan_ui.export` (no data folder here)."""
+    """A copy of the tiny weights folder after `python -m skinscan_ui.build.export` (no data folder here)."""
     folder = tmp_path_factory.mktemp("exported") / "weights"
     shutil.copytree(tiny_weights, folder)
     mp = pytest.MonkeyPatch()
@@ -61,7 +63,7 @@ def test_export_is_recorded_in_the_card_and_served(exported):
 
 def test_litert_answers_like_keras(exported):
     lite = Classifier.load("tiny", weights_dir=exported)
-    reference = Classifier.load("tiny", engine="keras", weights_dir=exported)
+    reference = keras_classifier("tiny", weights_dir=exported)
     x, y = synthetic(4, seed=22)
     report = export.parity(reference.probabilities(x), lite.probabilities(x), y)
     assert report["passes"], report
@@ -85,10 +87,9 @@ def test_altered_export_is_refused(exported, tmp_path):
 
 
 def test_a_deleted_export_is_said_not_replaced_by_tensorflow(exported, tmp_path):
-    from skinscan_ui import manifest
 
     folder = shutil.copytree(exported, tmp_path / "w")
     (folder / "tiny.tflite").unlink()
-    manifest.write(folder)  # even re-blessed, the card still records an export
+    cards.write_manifest(folder)  # even re-blessed, the card still records an export
     with pytest.raises(ModelError, match="LiteRT export .*tiny.tflite of tiny is missing"):
         Classifier.load("tiny", weights_dir=folder)

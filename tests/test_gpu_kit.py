@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 from conftest import needs_data
 
-from skinscan_ui import export, gpu_import, gpu_pack, model_store, paths
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.data import dataset
-from skinscan_ui.engine import KerasEngine, LiteEngine
-from skinscan_ui.gpu_run import PLANS, learning_rate
+from skinscan_ui.build import export, gpu_import, gpu_pack, keras_engine
+from skinscan_ui.build.data import dataset
+from skinscan_ui.build.gpu_run import PLANS, learning_rate
+from skinscan_ui.build.keras_engine import KerasEngine
+from skinscan_ui.serve import paths
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.engine import LiteEngine
 
 
 def test_the_schedule_warms_up_over_one_epoch_then_decays_to_one_percent():
@@ -29,7 +31,7 @@ def test_the_schedule_warms_up_over_one_epoch_then_decays_to_one_percent():
 
 
 def test_every_planned_network_is_registered_and_fits_the_return_limit():
-    from skinscan_ui.models import REGISTRY
+    from skinscan_ui.build.models import REGISTRY
 
     for plan in PLANS.values():
         assert len(plan) <= 7, "at most 8 files come back: one per network and the log"
@@ -46,7 +48,7 @@ def test_a_tiny_run_on_jax_comes_back_into_the_serving_path(tmp_path):
 
     # As on the device: the pack's own copy of the code, JAX, no TensorFlow needed.
     done = subprocess.run(
-        [sys.executable, "-m", "skinscan_ui.gpu_run", "--pack", ".", "--out", str(out), "--plan", "tiny"]
+        [sys.executable, "-m", "skinscan_ui.build.gpu_run", "--pack", ".", "--out", str(out), "--plan", "tiny"]
         + ["--budget", "400", "--work", str(tmp_path / "work")],
         cwd=pack,
         env={**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": str(pack / "code")},
@@ -62,7 +64,7 @@ def test_a_tiny_run_on_jax_comes_back_into_the_serving_path(tmp_path):
 
     assert gpu_import.main([str(out), "--out", str(tmp_path / "models"), "--command", "tiny"]) == 0
     folder = tmp_path / "models" / "lite0_tiny"
-    model, card = model_store.load("efficientnet_lite0", folder)
+    model, card = keras_engine.load("efficientnet_lite0", folder)
     assert card.input_size == (64, 80)
     data = json.loads(card.path.with_suffix(".json").read_text())
     assert data["training"]["backend"] == "jax" and data["training"]["epochs"] == 1

@@ -8,7 +8,7 @@ import numpy as np
 def test_a_logistic_head_folds_its_scaling_into_the_dense_weights():
     from sklearn.linear_model import LogisticRegression
 
-    from skinscan_ui.heads import fit_logistic, logits
+    from skinscan_ui.build.heads import fit_logistic, logits
 
     rng = np.random.default_rng(0)
     y = np.repeat([0, 4, 5], 40)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skinscan_ui import i18n
-from skinscan_ui.images import ImageError, load_image
-from skinscan_ui.inference import decide
+from skinscan_ui.serve import i18n
+from skinscan_ui.serve.images import ImageError, load_image
+from skinscan_ui.serve.inference import decide
 
 UI = Path(__file__).resolve().parent.parent / "skinscan_ui" / "ui"
 SENTENCE = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")

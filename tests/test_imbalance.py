@@ -5,8 +5,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.training import LogitAdjustedCrossentropy, class_prior, class_weights
+from skinscan_ui.build.training import LogitAdjustedCrossentropy, class_prior, class_weights
+from skinscan_ui.serve.labels import CLASSES
 
 K = len(CLASSES)
 Y = np.repeat(np.arange(K), [50, 30, 100, 10, 100, 600, 10])  # HAM10000-like imbalance

@@ -7,9 +7,10 @@ import pytest
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_score, top_k_accuracy_score
 from tiny import noisy_scores
 
-from skinscan_ui.calibration import apply_temperature, fit_temperature, malignant_probability, referral_threshold
-from skinscan_ui.labels import CLASSES, MALIGNANT_INDICES
-from skinscan_ui.metrics import evaluate, expected_calibration_error, paired_bootstrap
+from skinscan_ui.build.calibration import fit_temperature, referral_threshold
+from skinscan_ui.build.metrics import evaluate, expected_calibration_error, paired_bootstrap
+from skinscan_ui.serve.calibration import apply_temperature, malignant_probability
+from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ import shutil
 
 import pytest
 
-from skinscan_ui import paths
-from skinscan_ui.cards import sha256
-from skinscan_ui.model_store import ModelError, available, load
+from skinscan_ui.build import cards
+from skinscan_ui.build.keras_engine import load
+from skinscan_ui.serve import paths
+from skinscan_ui.serve.manifest import sha256
+from skinscan_ui.serve.model_store import ModelError, available
 
 
 def copy_weights(src, dst):
@@ -67,7 +69,7 @@ def test_shipped_models_match_their_cards(name):
 
 # Everything a model ships is checked against the integrity manifest when it loads.
 def _refused(folder, match):
-    from skinscan_ui.classifier import Classifier
+    from skinscan_ui.serve.classifier import Classifier
 
     with pytest.raises(ModelError, match=match):
         Classifier.load("tiny", weights_dir=folder)
@@ -99,11 +101,9 @@ def test_a_card_with_its_referral_threshold_changed_is_refused(tiny_weights, tmp
 def test_a_pickled_guard_is_a_sentence_not_a_traceback(tiny_weights, tmp_path):
     import numpy as np
 
-    from skinscan_ui import manifest
-
     folder = copy_weights(tiny_weights, tmp_path / "w")
     np.savez(folder / "tiny.ood.npz", threshold=np.array([{"evil": 1}], dtype=object))
-    manifest.write(folder)  # even re-blessed by hand, an object array is never unpickled
+    cards.write_manifest(folder)  # even re-blessed by hand, an object array is never unpickled
     _refused(folder, "guard or similar-case index of tiny cannot be read")
 
 
@@ -116,12 +116,11 @@ def test_a_file_added_by_hand_is_refused(tiny_weights, tmp_path):
 def test_a_model_without_its_guard_never_answers(tiny_weights, tmp_path):
     from tiny import synthetic
 
-    from skinscan_ui import manifest
-    from skinscan_ui.classifier import Classifier
+    from skinscan_ui.serve.classifier import Classifier
 
     folder = copy_weights(tiny_weights, tmp_path / "w")
     (folder / "tiny.ood.npz").unlink()
-    manifest.write(folder)
+    cards.write_manifest(folder)
     from PIL import Image
 
     photo = Image.fromarray(synthetic(1)[0][0])
@@ -131,7 +130,7 @@ def test_a_model_without_its_guard_never_answers(tiny_weights, tmp_path):
 
 @pytest.mark.skipif(not (paths.weights_dir() / "MANIFEST.json").is_file(), reason="no manifest shipped yet")
 def test_the_shipped_folder_matches_its_manifest():
-    from skinscan_ui import manifest
+    from skinscan_ui.serve import manifest
 
     listed = manifest.read(paths.weights_dir())
     for card in available():
@@ -142,13 +141,15 @@ def test_the_shipped_folder_matches_its_manifest():
 @pytest.mark.skipif(not (paths.weights_dir() / "ensemble.json").is_file(), reason="no ensemble shipped yet")
 def test_the_ensemble_card_says_how_to_retrain_each_fine_tuned_member():
     """A member fine-tuned outside weights/ (a run folder) can be rebuilt from the card alone."""
-    from skinscan_ui.cards import ensemble_markdown
+    from skinscan_ui.build.cards import ensemble_markdown
 
     card = json.loads((paths.weights_dir() / "ensemble.json").read_text())
     page = ensemble_markdown(card)
     for i, member in enumerate(card["members"]):
         if "fine-tuned" in member["origin"]:
-            assert member["trained_by"].startswith(("python -m skinscan_ui.train ", "python -m skinscan_ui.gpu_run "))
+            assert member["trained_by"].startswith(
+                ("python -m skinscan_ui.build.train ", "python -m skinscan_ui.build.gpu_run ")
+            )
             assert f"member {i} was fine-tuned by `{member['trained_by']}`" in page
             if "gpu_run" in member["trained_by"]:  # a lent GPU's run: the card says where, and for how long
                 assert f"on {member['training']['hardware']}: {member['training']['epochs']} epochs" in page

@@ -6,8 +6,9 @@ import keras
 import numpy as np
 import pytest
 
-from skinscan_ui import cards, paths
-from skinscan_ui.models import REGISTRY, build
+from skinscan_ui.build import cards
+from skinscan_ui.build.models import REGISTRY, build
+from skinscan_ui.serve import paths
 
 HAVE_BACKBONES = (paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras").is_file()
 
@@ -79,7 +80,7 @@ def test_colour_constancy_sits_before_the_backbone_and_ignores_a_tint():
 
 
 def test_train_takes_an_input_size_as_height_by_width_and_refuses_nonsense(capsys):
-    from skinscan_ui import train
+    from skinscan_ui.build import train
 
     assert train.parse(["--model", "skinscan", "--size", "96x128"]).size == (96, 128)
     assert train.parse(["--model", "efficientnet_lite0"]).size == REGISTRY["efficientnet_lite0"].input_size
@@ -90,8 +91,8 @@ def test_train_takes_an_input_size_as_height_by_width_and_refuses_nonsense(capsy
 
 
 def test_train_takes_all_or_named_acquisition_shifts(capsys):
-    from skinscan_ui import train
-    from skinscan_ui.augment import SHIFTS
+    from skinscan_ui.build import train
+    from skinscan_ui.build.augment import SHIFTS
 
     assert train.parse(["--model", "skinscan"]).acquisition == ()
     assert train.parse(["--model", "skinscan", "--acquisition"]).acquisition == SHIFTS

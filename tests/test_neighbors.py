@@ -9,12 +9,14 @@ import numpy as np
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui import manifest, model_store
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.neighbors import Index, agreement, build, majority, malignant_count
-from skinscan_ui.nonlesion import generated
-from skinscan_ui.ood import UNLIKE
+from skinscan_ui.build import cards
+from skinscan_ui.build.build_neighbors import agreement, build
+from skinscan_ui.build.nonlesion import generated
+from skinscan_ui.serve import model_store
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.neighbors import Index, majority, malignant_count
+from skinscan_ui.serve.ood import UNLIKE
 
 
 def clustered(n_per_class: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +32,7 @@ def test_neighbours_share_the_diagnosis_and_each_lesion_appears_once():
     assert len(index.vectors) == len(y) // 2
     probe, py = clustered(2, seed=1)
     found = index.query(probe, k=3)
-    assert all(majority(n) == CLASSES[c] for n, c in zip(found, py))
+    assert all(majority(n) == CLASSES[c] for n, c in zip(found, py, strict=True))
     assert agreement(index, probe, py, k=3)["majority_agrees"] == 1.0
     assert all(len({m.image_id for m in n}) == 3 for n in found)
 
@@ -68,7 +70,7 @@ def test_analyse_returns_similar_cases(tiny_weights, tmp_path):
     x, y = synthetic(4, seed=30)
     ids = [f"ISIC_{i:07d}" for i in range(len(y))]
     build(classifier.features(x), y, ids, ids, classifier.card.sha256).save(classifier.card.path)
-    manifest.write(folder)  # as `python -m skinscan_ui.neighbors` does, through the card
+    cards.write_manifest(folder)  # as `python -m skinscan_ui.serve.neighbors` does, through the card
     classifier = Classifier.load("tiny", weights_dir=folder)
     result = classifier.analyse(Image.fromarray(x[4 * 4]))
     assert len(result.similar) == 5 and majority(list(result.similar)) == "mel"

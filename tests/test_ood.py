@@ -7,11 +7,12 @@ import pytest
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui import ood, paths
-from skinscan_ui.classifier import Classifier
-from skinscan_ui.inference import decide
-from skinscan_ui.model_store import default_name
-from skinscan_ui.nonlesion import generated, non_lesions
+from skinscan_ui.build import fit_guard
+from skinscan_ui.build.nonlesion import generated, non_lesions
+from skinscan_ui.serve import ood, paths
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.inference import decide
+from skinscan_ui.serve.model_store import default_name
 
 SHIPPED = (paths.weights_dir() / "DEFAULT").is_file()
 
@@ -24,7 +25,7 @@ def test_threshold_keeps_the_chosen_share_of_validation():
     val = centres[rng.integers(0, 7, 400)] + rng.normal(0, 1, (400, 16))
     pixels = np.clip(rng.normal([190, 140, 120], 25, (700, 12, 16, 3)), 0, 255)
     val_pixels = np.clip(rng.normal([190, 140, 120], 25, (400, 12, 16, 3)), 0, 255)
-    guard = ood.fit(feats, y, pixels, val, val_pixels, keep=0.97)
+    guard = fit_guard.fit(feats, y, pixels, val, val_pixels, keep=0.97)
     assert np.mean(guard.passes(val, val_pixels)) >= 0.97
     far = rng.normal(0, 1, (50, 16)) + 40
     assert not guard.passes(far, val_pixels[:50]).any()
@@ -53,7 +54,7 @@ def test_shipped_default_refuses_non_lesions():
     model = Classifier.load(default_name())
     images = non_lesions()
     predictions = model.classify(list(images.values()))
-    stopped = [name for name, p in zip(images, predictions) if p.outcome == "uncertain"]
+    stopped = [name for name, p in zip(images, predictions, strict=True) if p.outcome == "uncertain"]
     assert len(stopped) >= 0.9 * len(images), f"passed as lesions: {set(images) - set(stopped)}"
     for name in ("black", "white", "checkerboard", "text_page"):
         assert name in stopped

@@ -1,4 +1,4 @@
-"""`python -m skinscan_ui.predict`: one result per file, in order; bad files never stop the others."""
+"""`python -m skinscan_ui.serve.predict`: one result per file, in order; bad files never stop the others."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from corpus import bad_files, good_files
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui import predict
+from skinscan_ui.serve import predict
 
 
 def write(tmp_path, files):
@@ -41,12 +41,12 @@ def test_exit_codes_cam_dir_and_no_traceback(tiny_weights, tmp_path):
     good = tmp_path / "lesion.jpg"
     Image.fromarray(x[3]).save(good)
     model = str(tiny_weights / "tiny.keras")
-    ok = run_cli("predict", str(good), "--model", model, "--json", "--cam-dir", str(tmp_path / "cams"))
+    ok = run_cli("serve.predict", str(good), "--model", model, "--json", "--cam-dir", str(tmp_path / "cams"))
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)[0]["ok"]
     cam = Image.open(tmp_path / "cams" / "lesion_gradcam.png")
     assert cam.size == (64, 48)
-    missing = run_cli("predict", str(tmp_path / "nope.jpg"), str(good), "--model", model)
+    missing = run_cli("serve.predict", str(tmp_path / "nope.jpg"), str(good), "--model", model)
     assert missing.returncode == 1
     lines = missing.stdout.strip().splitlines()
     assert "does not exist" in lines[0] and "lesion.jpg:" in lines[1]

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from tiny import synthetic
 
-from skinscan_ui.data import DataError, read_metadata, split_by_challenge
-from skinscan_ui.sources import HAM10000, ISIC2017, named
+from skinscan_ui.build.data import DataError, read_metadata, split_by_challenge
+from skinscan_ui.build.sources import HAM10000, ISIC2017, named
 
 
 def _folder(tmp_path, source, rows: pd.DataFrame):

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from conftest import needs_data
 
-from skinscan_ui import evaluate, model_store, paths, train
-from skinscan_ui.data import load_split, read_metadata
+from skinscan_ui.build import evaluate, keras_engine, train
+from skinscan_ui.build.data import load_split, read_metadata
+from skinscan_ui.serve import manifest, model_store, paths
 
 pytestmark = needs_data
 
@@ -42,7 +43,7 @@ def test_one_short_training_run_ships_a_model_and_card(tmp_path):
     assert (tmp_path / "w" / "skinscan_confusion.png").stat().st_size > 1000
     assert (tmp_path / "run" / "log.csv").read_text().count("\n") == 2, "header and one epoch"
     assert card["input_size"] == [96, 128], "trained at the size asked for, not the registry's"
-    model, loaded = model_store.load("skinscan", tmp_path / "w")
+    model, loaded = keras_engine.load("skinscan", tmp_path / "w")
     assert loaded.sha256 == card["sha256"]
     assert loaded.input_size == (96, 128) and model.input_shape == (None, 96, 128, 3)
 
@@ -56,7 +57,7 @@ def test_resume_continues_a_stopped_run(tmp_path):
     run = tmp_path / "run"
     common = ["--model", "skinscan", "--limit", "32", "--epochs", "3", "--patience", "9"]
     common += ["--run-dir", str(run), "--out", str(tmp_path / "w")]
-    args = [sys.executable, "-m", "skinscan_ui.train", *common]
+    args = [sys.executable, "-m", "skinscan_ui.build.train", *common]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:
@@ -100,7 +101,7 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
     import keras
     import numpy as np
 
-    from skinscan_ui.models import build
+    from skinscan_ui.build.models import build
 
     start = tmp_path / "start.keras"
     build("skinscan").save(start)
@@ -116,7 +117,7 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
     def moved(model) -> float:
         return max(
             float(np.abs(a.numpy() - b.numpy()).max())
-            for a, b in zip(model.trainable_weights, initial.trainable_weights)
+            for a, b in zip(model.trainable_weights, initial.trainable_weights, strict=True)
         )
 
     assert moved(kept[None]) > 1e-4
@@ -129,10 +130,9 @@ def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(t
     import keras
     import numpy as np
 
-    from skinscan_ui import cards
-    from skinscan_ui.data import dataset
-    from skinscan_ui.models import build
-    from skinscan_ui.training import teacher_targets
+    from skinscan_ui.build.data import dataset
+    from skinscan_ui.build.models import build
+    from skinscan_ui.build.training import teacher_targets
 
     teacher = tmp_path / "teacher.keras"
     build("skinscan", input_size=(96, 128)).save(teacher)  # smaller than the student's 120x160
@@ -145,7 +145,7 @@ def test_distillation_trains_on_the_teachers_flip_averaged_softmax_and_says_so(t
     np.testing.assert_allclose(soft, expected, atol=1e-5, err_msg="the teacher saw the photos at its own size")
     card = json.loads((out / "skinscan.json").read_text())
     assert "0.3 x one-hot + 0.7 x" in card["training"]["distillation"]
-    assert f"{teacher} (sha256 {cards.sha256(teacher)[:16]})" in card["training"]["distillation"], "reproducible"
+    assert f"{teacher} (sha256 {manifest.sha256(teacher)[:16]})" in card["training"]["distillation"], "reproducible"
     assert "distillation: soft labels" in (out / "skinscan.md").read_text()
 
 
@@ -156,18 +156,19 @@ def test_a_model_trained_on_jax_answers_the_same_here_and_exports(tmp_path):
     import subprocess
     import sys
 
-    from skinscan_ui import export
-    from skinscan_ui.calibration import apply_temperature
-    from skinscan_ui.classifier import Classifier
-    from skinscan_ui.data import dataset
-    from skinscan_ui.engine import KerasEngine, LiteEngine
-    from skinscan_ui.metrics import evaluate as evaluate_metrics
+    from skinscan_ui.build import export
+    from skinscan_ui.build.data import dataset
+    from skinscan_ui.build.keras_engine import KerasEngine
+    from skinscan_ui.build.metrics import evaluate as evaluate_metrics
+    from skinscan_ui.serve.calibration import apply_temperature
+    from skinscan_ui.serve.classifier import Classifier
+    from skinscan_ui.serve.engine import LiteEngine
 
     out = tmp_path / "w"
     args = ["--model", "efficientnet_lite0", "--size", "96x128", "--epochs", "1", "--limit", "48"]
     args += ["--colour-constancy", "--acquisition", "blur,gamma", "--run-dir", str(tmp_path / "run"), "--out", str(out)]
     done = subprocess.run(
-        [sys.executable, "-m", "skinscan_ui.train", *args],
+        [sys.executable, "-m", "skinscan_ui.build.train", *args],
         env={**os.environ, "KERAS_BACKEND": "jax"},
         check=False,
         capture_output=True,
@@ -177,7 +178,7 @@ def test_a_model_trained_on_jax_answers_the_same_here_and_exports(tmp_path):
     card = json.loads((out / "efficientnet_lite0.json").read_text())
     assert card["training"]["backend"] == "jax"
 
-    model, loaded = model_store.load("efficientnet_lite0", out)  # on TensorFlow, as the app and export run
+    model, loaded = keras_engine.load("efficientnet_lite0", out)  # on TensorFlow, as the app and export run
     x, y, _ = dataset(paths.data_dir(), "test", (96, 128))
     x, y = train.even_sample(x, y, 48)  # the test images the run scored (--limit 48)
     probs = apply_temperature(model.predict(x, verbose=0), card["temperature"])

@@ -53,12 +53,16 @@ def build_tiny(size: tuple[int, int] = SIZE):
     return keras.Model(inputs, outputs, name="tiny")
 
 
-def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Path:
-    """Train the tiny model briefly and write it with a model card, as training would."""
+def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export: bool = True) -> Path:
+    """Train the tiny model briefly and write it with a model card and (unless told not to) its LiteRT export.
+
+    With the export, the app serves it as it serves a shipped model: through LiteRT, no Keras.
+    """
     import keras
 
-    from skinscan_ui import cards, manifest, ood
-    from skinscan_ui.engine import KerasEngine
+    from skinscan_ui.build import cards, fit_guard
+    from skinscan_ui.build.keras_engine import KerasEngine
+    from skinscan_ui.serve import manifest
 
     keras.utils.set_random_seed(0)
     x, y = synthetic(20)
@@ -72,9 +76,9 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
     features = engine.run(x).features
     xv, yv = synthetic(5, seed=1)
     val_features = engine.run(xv).features
-    ood.fit(features, y, x, val_features, xv).save(path)
+    fit_guard.fit(features, y, x, val_features, xv).save(path)
     confusion = np.zeros((7, 7), int)
-    for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1)):
+    for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1), strict=True):
         confusion[t, p] += 1
     per_class = {
         dx: {"precision": 0.9, "recall": 0.9, "f1": 0.9, "support": 5}
@@ -90,7 +94,7 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
         "referral_threshold": 0.5,
         "file": f"{name}.keras",
         "file_bytes": path.stat().st_size,
-        "sha256": cards.sha256(path),
+        "sha256": manifest.sha256(path),
         "parameters": model.count_params(),
         "flops": 2 * cards.count_macs(model),
         "test_metrics": {
@@ -127,7 +131,13 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25) -> Pat
             "backend": keras.backend.backend(),
         },
     }
+    if export:
+        from skinscan_ui.build.export import convert
+
+        lite = path.with_suffix(".tflite")
+        convert(model, "last_conv", lite, "float32")
+        card["litert"] = {"file": lite.name, "sha256": manifest.sha256(lite), "precision": "float32 (test)"}
     (folder / f"{name}.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text(name)
-    manifest.write(folder)  # as every tool that writes into weights/ does
+    cards.write_manifest(folder)  # as every tool that writes into weights/ does
     return path

@@ -6,8 +6,8 @@ import logging
 
 import streamlit as st
 
-from skinscan_ui.images import ImageError
-from skinscan_ui.model_store import ModelError
+from skinscan_ui.serve.images import ImageError
+from skinscan_ui.serve.model_store import ModelError
 from skinscan_ui.ui import services
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input

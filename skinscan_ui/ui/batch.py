@@ -6,11 +6,10 @@ from datetime import datetime
 
 import streamlit as st
 
-from skinscan_ui import report
-from skinscan_ui.explain import overlay
-from skinscan_ui.images import MAX_BYTES, ImageError
-from skinscan_ui.model_store import Card
-from skinscan_ui.ui import services
+from skinscan_ui.serve.explain import overlay
+from skinscan_ui.serve.images import MAX_BYTES, ImageError
+from skinscan_ui.serve.model_store import Card
+from skinscan_ui.ui import report, services
 from skinscan_ui.ui.inputs import UPLOAD_TYPES
 from skinscan_ui.ui.language import class_name, current, plain, say, t
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from skinscan_ui import examples, paths
-from skinscan_ui.images import MAX_BYTES
+from skinscan_ui.serve import examples, paths
+from skinscan_ui.serve.images import MAX_BYTES
 from skinscan_ui.ui import services
 from skinscan_ui.ui.language import bound, t
 
@@ -94,7 +94,7 @@ def _example_picker(example_ids: dict[str, list[str]]) -> Photo | None:
     tr = bound()
     dx = st.selectbox(t("in.true_dx"), list(example_ids), format_func=lambda d: tr(f"class.{d}"), key="example_dx")
     for row in range(0, min(THUMBNAILS, len(example_ids[dx])), 4):
-        for col, image_id in zip(st.columns(4), example_ids[dx][row : row + 4]):
+        for col, image_id in zip(st.columns(4), example_ids[dx][row : row + 4], strict=False):
             col.image(str(examples.image_path(image_id)), width="stretch")
             col.button(
                 t("in.analyse_example"), key=f"example_{image_id}", on_click=_pick, args=(image_id,), width="stretch"

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from skinscan_ui import i18n
+from skinscan_ui.serve import i18n
 
 
 def current() -> str:

@@ -9,15 +9,15 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-from skinscan_ui import charts, conformal, examples
-from skinscan_ui.classifier import Result
-from skinscan_ui.context import ContextError
-from skinscan_ui.explain import overlay, slide
-from skinscan_ui.i18n import percent
-from skinscan_ui.labels import CLASSES
-from skinscan_ui.model_store import Card
-from skinscan_ui.neighbors import majority, malignant_count
-from skinscan_ui.ui import services
+from skinscan_ui.serve import conformal, examples
+from skinscan_ui.serve.classifier import Result
+from skinscan_ui.serve.context import ContextError
+from skinscan_ui.serve.explain import overlay, slide
+from skinscan_ui.serve.i18n import percent
+from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.model_store import Card
+from skinscan_ui.serve.neighbors import majority, malignant_count
+from skinscan_ui.ui import charts, services
 from skinscan_ui.ui.language import class_name, current, say, t
 from skinscan_ui.ui.sidebar import Settings
 
@@ -44,7 +44,7 @@ def top3(result: Result, card: Card) -> None:
     """The three most likely diagnoses with plain descriptions, the 90% set, and all seven as a chart."""
     p, lang = result.prediction, current()
     cols = st.columns(3)
-    for col, (dx, _, prob) in zip(cols, p.top3):
+    for col, (dx, _, prob) in zip(cols, p.top3, strict=True):
         col.metric(class_name(dx), percent(prob, lang), help=t(f"about.{dx}"))
         col.caption(t(f"about.{dx}"))
     if not p.diagnosed:

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from skinscan_ui import context, examples, paths
-from skinscan_ui.classifier import Classifier, Result
-from skinscan_ui.images import load_image
+from skinscan_ui.serve import context, examples, paths
+from skinscan_ui.serve.classifier import Classifier, Result
+from skinscan_ui.serve.images import load_image
 from skinscan_ui.ui.language import t
 
 RESULTS_KEPT = 64  # per session (a full batch); a slider move, a class switch or a row pick reuses them

@@ -7,8 +7,9 @@ from functools import partial
 
 import streamlit as st
 
-from skinscan_ui import charts, i18n, model_store, paths
-from skinscan_ui.labels import CITATION, LICENCE, SEXES, SITES
+from skinscan_ui.serve import i18n, model_store, paths
+from skinscan_ui.serve.labels import CITATION, LICENCE, SEXES, SITES
+from skinscan_ui.ui import charts
 from skinscan_ui.ui.language import bound, current, t
 
 MODES = ("one", "batch", "walkthrough")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from skinscan_ui.classifier import Result
-from skinscan_ui.images import ImageError
-from skinscan_ui.model_store import Card
+from skinscan_ui.serve.classifier import Result
+from skinscan_ui.serve.images import ImageError
+from skinscan_ui.serve.model_store import Card
 from skinscan_ui.ui import services
 from skinscan_ui.ui.inputs import Photo, clear, photo_input
 from skinscan_ui.ui.language import plain, say, t

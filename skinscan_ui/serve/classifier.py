@@ -1,0 +1,136 @@
+"""A loaded model ready to answer: prepare, classify, explain. Shared safely between sessions.
+
+Built once per model (the app caches it) and warmed up at load. One forward pass of the serving
+graph gives the probabilities, the guard's features and every class's Grad-CAM, so a request
+costs about one network pass and switching the heatmap's class costs nothing.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from skinscan_ui.serve import model_store, paths
+from skinscan_ui.serve.engine import Engine, LiteEngine, Outputs, concatenate, one_blas_thread
+from skinscan_ui.serve.ensemble import FLIPS, EnsembleEngine
+from skinscan_ui.serve.explain import class_map, score_cam
+from skinscan_ui.serve.images import prepare
+from skinscan_ui.serve.inference import Prediction, calibrated, decide
+from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.model_store import Card, ModelError
+from skinscan_ui.serve.neighbors import Index, Neighbour
+from skinscan_ui.serve.ood import UNLIKE, Guard
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything shown for one photo: the model's view of it, the answer and its heatmaps."""
+
+    pixels: np.ndarray  # (H, W, 3) uint8, what the network saw
+    prediction: Prediction
+    maps: np.ndarray  # (h, w, classes) per-class Grad-CAM before upsampling
+    similar: tuple[Neighbour, ...] = ()  # nearest training lesions, most similar first
+    maps_pp: np.ndarray | None = None  # (h, w, classes) per-class Grad-CAM++
+    activations: np.ndarray | None = None  # (h, w, C) the last convolution, for Score-CAM
+
+    @property
+    def heatmap(self) -> np.ndarray:
+        """Grad-CAM of the top-1 class, (H, W) in [0, 1]."""
+        return self.heatmap_for(CLASSES.index(self.prediction.top1))
+
+    def heatmap_for(self, class_index: int, method: str = "gradcam") -> np.ndarray:
+        """Grad-CAM (or Grad-CAM++) of any class (e.g. the second or third of the top-3), (H, W) in [0, 1]."""
+        maps = self.maps_pp if method == "gradcam++" else self.maps
+        return class_map(maps, class_index, self.pixels.shape[:2])
+
+
+class Classifier:
+    """One model with its card, the engine that runs it and its not-a-lesion guard."""
+
+    def __init__(self, engine: Engine, card: Card):
+        self.engine, self.card = engine, card
+        self.size = card.input_size
+        try:
+            self.guard = Guard.for_model(card.path)
+            self.index = Index.for_model(card.path, card.sha256)
+        except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"the guard or similar-case index of {card.name} cannot be read ({exc})") from None
+
+    @classmethod
+    def load(cls, name_or_path: str | None = None, weights_dir: Path | None = None) -> Classifier:
+        """A shipped model through its checked LiteRT export(s); one without an export is refused."""
+        path, card = model_store.find(name_or_path, weights_dir)
+        if card is not None:
+            model_store.check_integrity(card)
+        if card is not None and card.members:
+            engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
+            sizes = [tuple(m.get("input_size", card.input_size)) for m in card.members]
+            return cls(EnsembleEngine(engines, card.views or FLIPS, sizes), card)
+        lite = model_store.litert_file(card)
+        if card is None or lite is None:
+            raise ModelError(
+                f"{paths.relative(path)} has no LiteRT export, and the app serves only exports: export it "
+                "(python -m skinscan_ui.build.export), or run its checkpoint through the build side's Keras engine"
+            )
+        return cls(LiteEngine(lite), card)
+
+    def warm_up(self) -> None:
+        """Run one blank image now, so the first real photo is answered at full speed."""
+        self.engine.run(np.zeros((1, *self.size, 3), np.uint8))
+
+    def run(self, images: np.ndarray, batch_size: int = 64) -> Outputs:
+        """The engine's outputs for many prepared uint8 images, in batches (without the explanation outputs)."""
+        with one_blas_thread():
+            parts = [self.engine.run(np.asarray(images[i : i + batch_size])) for i in range(0, len(images), batch_size)]
+        return concatenate(parts)
+
+    def features(self, images: np.ndarray) -> np.ndarray:
+        """Pooled penultimate features of prepared uint8 images (the guard and similar cases use them)."""
+        return self.run(images).features
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities of prepared uint8 images, from the photo alone and without the guard."""
+        return calibrated(self.run(images).logits, self.card.temperature)
+
+    def prepared(self, images: list[Image.Image]) -> dict[tuple[int, int], np.ndarray]:
+        """The photos as the model sees them: at its input size, and at each ensemble member's own size."""
+        sizes = {tuple(self.size), *(getattr(self.engine, "sizes", None) or [])}
+        return {size: np.stack([prepare(im, size) for im in images]) for size in sizes}
+
+    def _predict(
+        self, photos: dict[tuple[int, int], np.ndarray], detail: bool = False
+    ) -> tuple[list[Prediction], Outputs, np.ndarray]:
+        if not self.guard.active:  # never answer a person with the not-a-lesion guard off
+            raise ModelError(f"{self.card.name} has no not-a-lesion guard ({Guard.path_for(self.card.path).name})")
+        pixels = photos[tuple(self.size)]
+        with one_blas_thread():
+            out = self.engine.run(photos if isinstance(self.engine, EnsembleEngine) else pixels, detail)
+            probs = calibrated(out.logits, self.card.temperature)
+            unlike = self.guard.reasons(out.features, pixels)
+        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike, strict=True)], out, pixels
+
+    def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
+        """Predictions for many photos, batched through the forward pass."""
+        out: list[Prediction] = []
+        for start in range(0, len(images), batch_size):
+            out.extend(self._predict(self.prepared(images[start : start + batch_size]))[0])
+        return out
+
+    def analyse(self, image: Image.Image) -> Result:
+        """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
+        predictions, out, pixels = self._predict(self.prepared([image]), detail=True)
+        # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
+        known = self.index is not None and predictions[0].reason != UNLIKE
+        similar = tuple(self.index.query(out.features)[0]) if known else ()
+        return Result(pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0])
+
+    def score_cam(self, result: Result, class_index: int) -> np.ndarray:
+        """Score-CAM of one class: the photo masked by the network's own channels, one batched pass."""
+        engine = self.engine.without_flips() if isinstance(self.engine, EnsembleEngine) else self.engine
+        return score_cam(
+            result.pixels, result.activations, class_index, lambda x: calibrated(engine.run(x).logits, 1.0)
+        )

@@ -1,0 +1,74 @@
+"""From a prepared image to calibrated probabilities, the top-3 and an outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from skinscan_ui.serve.calibration import malignant_probability
+from skinscan_ui.serve.i18n import Message, Percent, text
+from skinscan_ui.serve.labels import CLASSES, NAMES
+from skinscan_ui.serve.ood import UNLIKE
+
+LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
+
+OUTCOME_TEXT = {o: text(f"outcome.{o}") for o in ("refer", "benign", "uncertain")}  # English; i18n has Spanish
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One photo's result: calibrated probabilities and what they mean."""
+
+    probabilities: np.ndarray  # (7,), in CLASSES order, calibrated
+    malignant_probability: float
+    outcome: str  # refer | benign | uncertain
+    reason: str  # an i18n.Message: English, and sayable in Spanish
+
+    @property
+    def top3(self) -> list[tuple[str, str, float]]:
+        order = np.argsort(-self.probabilities)[:3]
+        return [(CLASSES[i], NAMES[CLASSES[i]], float(self.probabilities[i])) for i in order]
+
+    @property
+    def diagnosed(self) -> bool:
+        """False when the guard found the photo unlike any lesion photo: then no class may be shown as an answer."""
+        return self.reason != UNLIKE
+
+    @property
+    def top1(self) -> str:
+        return CLASSES[int(np.argmax(self.probabilities))]
+
+    def as_dict(self) -> dict:
+        return {
+            "top3": [{"dx": dx, "name": name, "probability": round(p, 6)} for dx, name, p in self.top3],
+            "malignant_probability": round(self.malignant_probability, 6),
+            "outcome": self.outcome,
+        }
+
+
+def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = None) -> Prediction:
+    """The outcome rules, in order of safety.
+
+    A photo unlike the training images is never given a diagnosis; a malignant roll-up at or
+    above the validated threshold is referred even when the top-1 class is benign; a spread-out
+    answer is uncertain; only then is a lesion called likely benign.
+    """
+    mal = float(malignant_probability(probs))
+    top = float(probs.max())
+    if unlike_training:
+        outcome, reason = "uncertain", unlike_training
+    elif mal >= threshold:
+        outcome, reason = "refer", Message("reason.refer", mal=Percent(mal), threshold=Percent(threshold))
+    elif top < LOW_CONFIDENCE:
+        outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
+    else:
+        outcome, reason = "benign", Message("reason.benign", mal=Percent(mal), threshold=Percent(threshold))
+    return Prediction(probs, mal, outcome, reason)
+
+
+def calibrated(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T): the model's probabilities, temperature-scaled as its card says."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)

@@ -1,0 +1,190 @@
+"""Plotly figures for the result and its dataset context. Pure: data in, figure out."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from skinscan_ui.serve.i18n import CATALOG, DEFAULT, percent, text
+from skinscan_ui.serve.labels import CLASSES
+
+ACCENT = "#d6336c"
+MUTED = "#adb5bd"
+TOP = "#1c7ed6"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 300) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        showlegend=False,
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def _name(dx: str, lang: str) -> str:
+    return text(f"class.{dx}", lang)
+
+
+def probabilities(probs: np.ndarray, lang: str = DEFAULT) -> go.Figure:
+    """All seven calibrated probabilities, the top-3 highlighted, most likely at the top."""
+    order = np.argsort(probs)
+    top3 = set(np.argsort(-probs)[:3].tolist())
+    fig = go.Figure(
+        go.Bar(
+            x=[float(probs[i]) for i in order],
+            y=[_name(CLASSES[i], lang) for i in order],
+            orientation="h",
+            marker_color=[TOP if i in top3 else MUTED for i in order],
+            text=[percent(float(probs[i]), lang) for i in order],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(range=[0, 1.15], tickformat=".0%", showgrid=False)
+    return _layout(fig, text("chart.probabilities", lang))
+
+
+def class_frequency(context: dict, highlight: str, lang: str = DEFAULT) -> go.Figure:
+    """How common each diagnosis is in HAM10000 (counts on a linear axis), the predicted one highlighted."""
+    order = sorted(CLASSES, key=lambda dx: context["classes"][dx]["images"])
+    counts = [context["classes"][dx]["images"] for dx in order]
+    sep = "." if lang == "es" else ","
+    fig = go.Figure(
+        go.Bar(
+            x=counts,
+            y=[_name(dx, lang) for dx in order],
+            orientation="h",
+            marker_color=[ACCENT if dx == highlight else MUTED for dx in order],
+            text=[f"{c:,}".replace(",", sep) + f" ({percent(c / sum(counts), lang)})" for c in counts],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=text("chart.images", lang), range=[0, max(counts) * 1.45], showgrid=False)
+    return _layout(fig, text("chart.frequency", lang), height=300)
+
+
+def age_distribution(context: dict, dx: str, patient_age: int | None = None, lang: str = DEFAULT) -> go.Figure:
+    """Ages of HAM10000 patients with this diagnosis, the patient's age marked when given."""
+    bins = context["classes"][dx]["age_bins"]
+    width = context.get("age_bin_width", 5)
+    ages = [int(k) for k in bins]
+    fig = go.Figure(
+        go.Bar(
+            x=[a + width / 2 for a in ages],
+            y=list(bins.values()),
+            width=width * 0.9,
+            marker_color=ACCENT,
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    if patient_age is not None:
+        fig.add_vline(
+            x=patient_age,
+            line_dash="dash",
+            line_color=TOP,
+            annotation_text=text("chart.patient", lang, age=patient_age),
+            annotation_position="top",
+        )
+    fig.update_xaxes(title=text("chart.age_axis", lang), range=[0, 95])
+    fig.update_yaxes(title=text("chart.images", lang))
+    return _layout(fig, text("chart.age", lang, name=_name(dx, lang)))
+
+
+def breakdown(context: dict, dx: str, field: str, patient_value: str | None = None, lang: str = DEFAULT) -> go.Figure:
+    """Sex or body-site breakdown of this diagnosis, the patient's value highlighted."""
+    counts = dict(sorted(context["classes"][dx][field].items(), key=lambda kv: kv[1]))
+    total = sum(counts.values()) or 1
+    fig = go.Figure(
+        go.Bar(
+            x=[v / total for v in counts.values()],
+            y=[text(f"{field}.{k}", lang) if f"{field}.{k}" in CATALOG else k for k in counts],
+            orientation="h",
+            marker_color=[TOP if k == patient_value else ACCENT for k in counts],
+            text=[
+                percent(v / total, lang) + ("  " + text("chart.patient_here", lang) if k == patient_value else "")
+                for k, v in counts.items()
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:.1%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.35])
+    return _layout(fig, text(f"chart.{field}", lang, name=_name(dx, lang)), height=max(220, 28 * len(counts) + 60))
+
+
+def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
+    """How the model does on this class in its test split: recall, precision, and where its errors go."""
+    metrics = card["test_metrics"]
+    labels = metrics["confusion_matrix"]["labels"]
+    row = metrics["confusion_matrix"]["matrix"][labels.index(dx)]
+    total = sum(row) or 1
+    name = _name(dx, lang)
+    fig = go.Figure(
+        go.Bar(
+            x=[v / total for v in row],
+            y=[_name(lab, lang) for lab in labels],
+            orientation="h",
+            marker_color=[TOP if lab == dx else MUTED for lab in labels],
+            text=[str(v) for v in row],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=name + " → %{y}: %{x:.0%}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title=text("chart.share_true", lang, dx=name))
+    fig.update_yaxes(title=text("chart.predicted_as", lang), autorange="reversed")
+    return _layout(fig, text("chart.reliability", lang, dx=name), height=300)
+
+
+def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
+    """The test confusion matrix, rows as shares of each true diagnosis, full names, counts in the cells."""
+    cm = card["test_metrics"]["confusion_matrix"]
+    names = [_name(dx, lang) for dx in cm["labels"]]
+    counts = np.array(cm["matrix"], float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares,
+            x=names,
+            y=names,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            text=[[f"{int(c)}" for c in row] for row in counts],
+            texttemplate="%{text}",
+            hovertemplate="%{y} → %{x}: %{z:.0%}<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=text("about.true", lang))
+    fig.update_xaxes(title=text("about.said", lang), tickangle=-30)
+    return _layout(fig, text("about.matrix", lang), height=520)
+
+
+def calibration(card: dict, lang: str = DEFAULT) -> go.Figure:
+    """The reliability diagram: how often the top answer is right against how sure it said it was."""
+    bins = [b for b in card.get("test_reliability", []) if b["count"]]
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": MUTED}, hoverinfo="skip"),
+            go.Bar(
+                x=[(b["lower"] + b["upper"]) / 2 for b in bins],
+                y=[b["accuracy"] for b in bins],
+                width=[b["upper"] - b["lower"] for b in bins],
+                marker_color=TOP,
+                text=[str(b["count"]) for b in bins],
+                hovertemplate="%{x:.0%} → %{y:.0%}<extra></extra>",
+            ),
+        ]
+    )
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", title=text("about.stated", lang))
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", title=text("about.right", lang))
+    return _layout(fig, text("about.calibration", lang), height=400)
