@@ -118,10 +118,10 @@ def test_no_weights_the_app_still_starts_and_says_so(tmp_path, monkeypatch):
 def test_missing_card_is_named_and_the_other_model_still_works(tiny_weights, tmp_path, monkeypatch):
     folder = tmp_path / "w"
     shutil.copytree(tiny_weights, folder)
-    shutil.copy(folder / "tiny.keras", folder / "orphan.keras")
+    shutil.copy(folder / "tiny.tflite", folder / "orphan.tflite")
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
-    assert any("orphan.keras has no model card (orphan.json is missing)" in w.value for w in at.sidebar.warning)
+    assert any("orphan.tflite has no model card (orphan.json is missing)" in w.value for w in at.sidebar.warning)
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
 
@@ -129,12 +129,12 @@ def test_missing_card_is_named_and_the_other_model_still_works(tiny_weights, tmp
 def test_altered_weights_are_refused_in_the_app(tiny_weights, tmp_path, monkeypatch):
     folder = tmp_path / "w"
     shutil.copytree(tiny_weights, folder)
-    with open(folder / "tiny.keras", "ab") as f:
+    with open(folder / "tiny.tflite", "ab") as f:
         f.write(b"x")
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     assert not at.exception
-    assert any("tiny.keras does not match the integrity manifest" in e.value for e in at.error)
+    assert any("tiny.tflite does not match the integrity manifest" in e.value for e in at.error)
 
 
 def test_a_model_with_a_deleted_guard_is_refused_and_another_still_answers(tiny_weights, tmp_path, monkeypatch):

@@ -77,7 +77,9 @@ def shipped_ensemble(members, tmp_path_factory):
                 "last_conv": "last_conv",
             }
         )
-    shutil.copy(src / "m0.ood.npz", folder / "ens.ood.npz")
+    from skinscan_ui.serve.ood import Guard
+
+    Guard.for_model(src / "m0.json", None).save(folder / "ens.json", "x")  # the first member's, for this ensemble
     card = {
         "name": "ens",
         "input_size": [48, 64],
@@ -162,9 +164,9 @@ def test_a_rebuilt_member_file_gets_fresh_cached_features(shipped_ensemble, tmp_
 def test_a_bare_build_rebuilds_the_shipped_members(shipped_ensemble, members):
     from skinscan_ui.build.build_ensemble import shipped_members
 
-    assert [Path(m).name for m in shipped_members(shipped_ensemble / "ens.keras")] == ["ens_0.keras", "ens_1.keras"]
+    assert [Path(m).name for m in shipped_members(shipped_ensemble / "ens.json")] == ["ens_0.keras", "ens_1.keras"]
     with pytest.raises(FileNotFoundError, match="pass --members"):
-        shipped_members(members[0] / "m0.keras")
+        shipped_members(members[0] / "m0.json")
 
 
 def test_an_altered_shipped_member_is_refused_as_a_build_member(shipped_ensemble, tmp_path):

@@ -68,7 +68,7 @@ def test_a_tiny_run_on_jax_comes_back_into_the_serving_path(tmp_path):
     assert card.input_size == (64, 80)
     data = json.loads(card.path.with_suffix(".json").read_text())
     assert data["training"]["backend"] == "jax" and data["training"]["epochs"] == 1
-    assert set(data["test_metrics_by_source"]) == {"ham10000", "isic2017", "pad_ufes20"}
+    assert set(data["metrics_by_source"]["test"]) == {"ham10000", "isic2017", "pad_ufes20"}
 
     x, _, _ = dataset(paths.data_dir(), "test", (64, 80))
     export.convert(model, card.last_conv, tmp_path / "m.tflite")

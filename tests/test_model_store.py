@@ -52,19 +52,52 @@ def test_corrupt_file_without_card_is_a_clear_error(tmp_path):
         load(str(tmp_path / "broken.keras"))
 
 
-@pytest.mark.skipif(not (paths.weights_dir() / "DEFAULT").is_file(), reason="no models shipped yet")
-@pytest.mark.parametrize(
-    "name", sorted(p.stem for p in paths.weights_dir().glob("*.keras") if p.with_suffix(".json").is_file())
-)
-def test_shipped_models_match_their_cards(name):
-    """Every shipped model, with the files its card names inside weights/ (a fresh clone has nothing else)."""
+SHIPPED = sorted(p.stem for p in paths.weights_dir().glob("*.json") if p.name != "MANIFEST.json")
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_models_serve_from_checked_exports_and_say_where_their_checkpoints_are(name):
+    """Every shipped model: its exports match its card, and its checkpoint (not shipped) can be found again."""
     card = json.loads((paths.weights_dir() / f"{name}.json").read_text())
-    path = paths.weights_dir() / f"{name}.keras"
-    assert sha256(path) == card["sha256"]
-    assert path.stat().st_size < 50e6
+    exports = [(m["tflite"], m["tflite_sha256"]) for m in card.get("members", [])] or [
+        (f"{name}.tflite", card["litert"]["sha256"])
+    ]
+    for file, digest in exports:
+        assert sha256(paths.weights_dir() / file) == digest
+    records = [(m["keras_sha256"], m["checkpoint_git"]) for m in card.get("members", [])] or [
+        (card["sha256"], card["checkpoint_git"])
+    ]
+    assert all(len(digest) == 64 and git["path"].endswith(".keras") for digest, git in records)
     assert card["test_metrics"]["n"] > 1000 and "command" in card["training"]
-    for key in ["file", "confusion_plot", "reliability_plot"]:
+    for key in ["confusion_plot", "reliability_plot"]:
         assert card[key].startswith("weights/") and (paths.ROOT / card[key]).is_file(), card[key]
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
+def test_the_served_folder_holds_only_what_serves_in_at_most_40_mb():
+    files = list(paths.weights_dir().iterdir())
+    assert not [f.name for f in files if f.suffix == ".keras"], "checkpoints are not served: they stay out of weights/"
+    assert sum(f.stat().st_size for f in files) <= 40e6
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
+def test_a_shipped_checkpoint_is_restored_from_git_history(tmp_path, monkeypatch):
+    """The build side gets a shipped network's checkpoint back from the commit its card names."""
+    import subprocess
+
+    from skinscan_ui.build import checkpoints
+
+    card = json.loads((paths.weights_dir() / "skinscan.json").read_text())
+    git = card["checkpoint_git"]
+    probe = subprocess.run(["git", "-C", str(paths.ROOT), "cat-file", "-e", git["commit"]], check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"commit {git['commit'][:12]} is not in this clone's history (a shallow clone)")
+    monkeypatch.setattr(checkpoints, "CACHE", tmp_path / "checkpoints")
+    path = checkpoints.restore(paths.weights_dir(), "skinscan.keras", card["sha256"], git)
+    assert path.parent == tmp_path / "checkpoints" and sha256(path) == card["sha256"]
+    with pytest.raises(ModelError, match="does not match the sha256"):
+        checkpoints.restore(tmp_path / "nowhere", "skinscan.keras", "0" * 64, git)
 
 
 # Everything a model ships is checked against the integrity manifest when it loads.

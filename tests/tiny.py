@@ -76,7 +76,7 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export
     features = engine.run(x).features
     xv, yv = synthetic(5, seed=1)
     val_features = engine.run(xv).features
-    fit_guard.fit(features, y, x, val_features, xv).save(path)
+    fit_guard.fit(features, y, x, val_features, xv).save(path, manifest.sha256(path))
     confusion = np.zeros((7, 7), int)
     for t, p in zip(yv, model.predict(xv, verbose=0).argmax(1), strict=True):
         confusion[t, p] += 1

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
-from skinscan_ui.build import cards, conformal, keras_engine
+from skinscan_ui.build import cards, checkpoints, conformal, keras_engine
 from skinscan_ui.build.build_neighbors import agreement
 from skinscan_ui.build.build_neighbors import build as build_index
 from skinscan_ui.build.calibration import fit_temperature, nll, referral_threshold
@@ -50,7 +50,7 @@ from skinscan_ui.serve.inference import calibrated
 from skinscan_ui.serve.neighbors import Index
 
 # The referral cut-off: sensitivity >= 0.85 with this confidence on each source's validation part
-# (ISIC 2017 validation has 31 melanomas; docs/iterations.md, session 14).
+# (ISIC 2017 validation has 31 melanomas; docs/archive/iterations.md, session 14).
 REFERRAL_CONFIDENCE = 0.8
 REFERRAL_RULE = (
     f"sensitivity >= 0.85 with {REFERRAL_CONFIDENCE:.0%} confidence (Clopper-Pearson) on each source's validation part"
@@ -93,8 +93,8 @@ def network(member: str) -> Member:
         origin = f"{name}, ImageNet backbone (frozen)"
         return Member(build(name), REGISTRY[name].last_conv, origin, None, None, feature_key(member))
     model, card = keras_engine.load(member)
-    entry = keras_engine.ensemble_member(card.path) if card.sha256 is None else None
-    if entry is not None:  # a shipped ensemble's member file (its old card is gone): keep its provenance
+    entry = keras_engine.ensemble_member(Path(member)) if card.sha256 is None else None
+    if entry is not None:  # a shipped ensemble's member (its own card is gone): keep its provenance
         lite = card.path.parent / entry["tflite"]
         key = feature_key(member, entry["keras_sha256"])
         return Member(
@@ -192,12 +192,12 @@ def _member_test(member_probs: dict, y: dict, source: dict, threshold: float, q:
     return per_source(apply_temperature(member_probs["test"], t), y["test"], source["test"], threshold, q)
 
 
-def shipped_members(model_path: Path) -> list[str]:
-    """The member files of a shipped ensemble: a bare build reproduces what the app serves."""
-    card = model_store.read_card(model_path)
+def shipped_members(card_path: Path) -> list[str]:
+    """The member checkpoints of a shipped ensemble (restored where need be): a bare build reproduces what serves."""
+    card = model_store.read_card(card_path)
     if card is None or not card.members:
-        raise FileNotFoundError(f"{paths.relative(model_path.with_suffix('.json'))} names no members: pass --members")
-    return [paths.relative(model_path.parent / m["keras"]) for m in card.members]
+        raise FileNotFoundError(f"{paths.relative(card_path)} names no members: pass --members")
+    return [paths.relative(card_path.parent / m["keras"]) for m in card.members]
 
 
 def digest(paths_: list[Path]) -> str:
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     heads = {}
     try:
         members = (
-            args.members.split(",") if args.members else shipped_members(paths.weights_dir() / f"{args.name}.keras")
+            args.members.split(",") if args.members else shipped_members(paths.weights_dir() / f"{args.name}.json")
         )
         for member in members:
             nets[member] = cached_network(member, views)
@@ -262,8 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     for i, m in enumerate(chosen):
         model, last_conv, size = nets[m].model, nets[m].last_conv, nets[m].size
         set_head(model, heads[m]["kernel"], heads[m]["bias"])
-        keras_path, lite_path = out / f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
-        model.save(keras_path)
+        keras_name, lite_path = f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
+        checkpoints.CACHE.mkdir(parents=True, exist_ok=True)
+        model.save(checkpoints.CACHE / keras_name)  # the checkpoint stays out of the served folder
+        keras_path = checkpoints.cached(checkpoints.CACHE / keras_name)
         convert(model, last_conv, lite_path)
         engine = LiteEngine(lite_path)
         engines.append(engine)
@@ -278,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                 "origin": nets[m].origin,
                 "trained_by": nets[m].trained_by,
                 "training": nets[m].training,
-                "keras": keras_path.name,
+                "keras": keras_name,
                 "keras_sha256": manifest.sha256(keras_path),
                 "tflite": lite_path.name,
                 "tflite_sha256": manifest.sha256(lite_path),
@@ -304,10 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     pixels = {p: np.asarray(pooled(sources, p, size)[0]) for p in SPLITS}
     guard, guard_report = fit_and_report(f0, pixels, y["train"], lambda x: engines[0].run(x).features, size)
     model_path = out / f"{args.name}.keras"  # the name the guard, index and card files are derived from
-    guard.save(model_path)
+    sha = digest([out / c["tflite"] for c in member_cards])
+    guard.save(model_path, sha)
     ham = source["train"] == "ham10000"
     d = heads[chosen[0]]["data"]
-    sha = digest([out / c["tflite"] for c in member_cards])
     index = build_index(
         f0["train"][ham], y["train"][ham], list(d["train"]["image_id"][ham]), list(d["train"]["lesion"][ham]), sha
     )

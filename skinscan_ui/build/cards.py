@@ -8,7 +8,7 @@ from pathlib import Path
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.labels import CITATION, CLASSES, LICENCE, NAMES
 
-SUFFIXES = (".keras", ".tflite", ".ood.npz", ".neighbors.npz", ".json")  # what a model ships
+SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".json")  # what a model serves from
 
 
 def count_macs(model) -> int:
@@ -101,6 +101,11 @@ def reliability_plot(bins: list[dict], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def _restore(git: dict | None) -> str:
+    """Where a checkpoint can be restored from, for a card's prose."""
+    return f"; restore with `git show {git['commit'][:12]}:{git['path']}`" if git else ""
+
+
 def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.3f}"
 
@@ -110,12 +115,20 @@ def _ood_section(card: dict) -> str:
     if not o:
         return ""
     missed = [k for k, v in o["non_lesions"].items() if not v]
+    s = o.get("float16_storage")
+    stored = (
+        f"Stored with its whitening factor in float16: against float32 it moves {s['moved']} of {s['photos']:,} "
+        f"validation and test decisions ({', '.join(s['sources'])}) and {s['non_lesions_moved']} of "
+        f"{s['non_lesions']} non-lesion images.\n"
+        if s
+        else ""
+    )
     return f"""## Not-a-lesion guard
 {o["method"]}; threshold {o["threshold"]:.1f}, set so that {o["val_lesions_pass"]:.1%} of validation lesions pass.
 Test lesions passing: {o["test_lesions_pass"]:.1%}. Non-lesion images stopped: {o["non_lesions_flagged"]:.0%} of
 {o["non_lesion_count"]} (generated frames and scikit-image sample photos){"; missed: " + ", ".join(missed) if missed else ""}.
 A stopped photo is answered "Uncertain" with no diagnosis.
-"""
+{stored}"""
 
 
 def _litert_section(card: dict) -> str:
@@ -205,7 +218,7 @@ validated clinically. Any suspicious lesion belongs in front of a dermatologist.
 | FLOPs per image | {card["flops"] / 1e9:.2f} G ({card["flops"] // 2:,} multiply-accumulates) |
 | input | {card["input_size"][0]}x{card["input_size"][1]} RGB, raw 0-255 (normalisation inside the model) |
 | Grad-CAM layer | `{card["last_conv"]}` |
-| file | `{card["file"]}` ({card["file_bytes"] / 1e6:.1f} MB), sha256 `{card["sha256"]}` |
+| checkpoint (not served) | `{Path(card["file"]).name}` ({card["file_bytes"] / 1e6:.1f} MB), sha256 `{card["sha256"]}`{_restore(card.get("checkpoint_git"))} |
 | temperature | {card["temperature"]:.3f} (fitted on validation; probabilities shown are calibrated) |
 | referral threshold | P(mel)+P(bcc)+P(akiec) ≥ {card["referral_threshold"]:.3f} (validation sensitivity ≥ 0.85) |
 | CPU latency | {card.get("ms_per_image", 0):.1f} ms per image (batch 1, 2 cores) |
@@ -309,6 +322,11 @@ def ensemble_markdown(card: dict) -> str:
         f"\n- member {i} was fine-tuned by `{m['trained_by']}`" + _trained_where(m.get("training"))
         for i, m in enumerate(card["members"])
         if m.get("trained_by")
+    )
+    fine_tunes += "".join(
+        f"\n- member {i}'s checkpoint (not served): `{m['keras']}`, sha256 `{m['keras_sha256'][:16]}...`"
+        + _restore(m.get("checkpoint_git"))
+        for i, m in enumerate(card["members"])
     )
     return f"""# Model card: `{card["name"]}`
 

@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     metrics["model"] = {
         "name": classifier.card.name,
         "path": paths.relative(classifier.card.path),
-        "sha256": classifier.card.sha256 if classifier.card.members else sha256(classifier.card.path),
+        "sha256": classifier.card.sha256 or sha256(classifier.card.path.with_suffix(".keras")),
         "engine": classifier.engine.name,
     }
     served = model_store.litert_file(classifier.card) if classifier.engine.name == "litert" else None
@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         metrics["model"]["served_file"] = {"path": paths.relative(served), "sha256": sha256(served)}
     if classifier.card.members:  # an ensemble: every member's LiteRT export
         metrics["model"]["served_files"] = [
-            {"path": paths.relative(lite), "sha256": sha256(lite)}
-            for _, lite in model_store.member_files(classifier.card)
+            {"path": paths.relative(lite), "sha256": sha256(lite)} for lite in model_store.member_files(classifier.card)
         ]
     metrics["skipped"] = skipped
     args.out.mkdir(parents=True, exist_ok=True)

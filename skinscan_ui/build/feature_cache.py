@@ -84,7 +84,7 @@ def main() -> None:
     parser.add_argument("--colour", default="plain")
     args = parser.parse_args()
     for name in args.models:
-        _, card = model_store.find(name)
+        card = model_store.find(name)
         engine = LiteEngine(model_store.litert_file(card))
         extract(name, engine, card.input_size, [int(v) for v in args.views.split(",")], args.colour.split(","))
 

@@ -19,7 +19,7 @@ from skinscan_ui.build.data import DataError, dataset
 from skinscan_ui.build.nonlesion import non_lesions
 from skinscan_ui.serve import ood, paths
 from skinscan_ui.serve.images import prepare
-from skinscan_ui.serve.ood import Guard, Whitened, image_statistics
+from skinscan_ui.serve.ood import Guard, Whitened, image_statistics, whitening
 
 
 def fit_and_report(
@@ -42,7 +42,7 @@ def fit_and_report(
     }
     report = {
         "method": "Mahalanobis distances of penultimate features (to the nearest class, shared covariance) "
-        "and of nine colour/texture image statistics; failing either stops the photo",
+        "and of eight colour/texture image statistics; failing either stops the photo",
         "threshold": guard.threshold,
         "image_threshold": guard.image_threshold,
         "val_lesions_pass": float(np.mean(guard.passes(f["val"], x["val"]))),
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     f = {part: classifier.features(x) for part, (x, _) in parts.items()}
     x = {part: np.asarray(xy[0]) for part, xy in parts.items()}
     guard, report = fit_and_report(f, x, parts["train"][1], classifier.features, card.input_size, args.keep)
-    guard.save(card.path)
+    guard.save(card.path, card.sha256)
     data = dict(card.data)
     data["ood"] = report
     cards.write(data, card.path.parent)
@@ -101,15 +101,15 @@ def fit(
     each = (1 + keep) / 2
     classes = np.unique(y)
     means = np.stack([features[y == c].mean(axis=0) for c in classes])
-    precision = _precision(features - means[np.searchsorted(classes, y)], shrinkage)
+    factor = whitening(_precision(features - means[np.searchsorted(classes, y)], shrinkage))
+    factor = factor.astype(np.float16).astype(np.float32)  # as it is stored: the threshold fits what serves
     stats = np.concatenate([image_statistics(pixels[i : i + 512]) for i in range(0, len(pixels), 512)])
     image_mean = stats.mean(axis=0, keepdims=True)
-    image_precision = _precision(stats - image_mean, 1e-3)
-    threshold = float(np.quantile(Whitened(means, precision).distance(val_features), each))
-    image_threshold = float(
-        np.quantile(Whitened(image_mean, image_precision).distance(image_statistics(val_pixels)), each)
-    )
-    return Guard(means, precision, threshold, image_mean, image_precision, image_threshold)
+    image_factor = whitening(_precision(stats - image_mean, 1e-3))
+    threshold = float(np.quantile(Whitened(means, factor).distance(val_features), each))
+    image_distances = Whitened(image_mean, image_factor).distance(image_statistics(val_pixels))
+    image_threshold = float(np.quantile(image_distances, each))
+    return Guard(means, factor, threshold, image_mean, image_factor, image_threshold)
 
 
 if __name__ == "__main__":

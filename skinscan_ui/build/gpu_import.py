@@ -93,7 +93,7 @@ def report(models: Path, served: Path) -> str:
             f"| {tr['compile_seconds']:.0f} | {tr['wall_seconds']:.0f} | {tr['images_per_second']:.0f} "
             f"| {min(e['val_log_loss'] for e in tr['epoch_log']):.4f} |"
         )
-        rows += [_row(net, s, m) for s, m in card["test_metrics_by_source"].items()]
+        rows += [_row(net, s, m) for s, m in card["metrics_by_source"]["test"].items()]
     ensemble = json.loads(served.read_text())
     member_rows = [
         _row(f"served member {i}", s, m)

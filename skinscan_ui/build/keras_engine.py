@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from skinscan_ui.build import checkpoints
 from skinscan_ui.serve import model_store, paths
 from skinscan_ui.serve.classifier import Classifier
 from skinscan_ui.serve.engine import Outputs, outputs
@@ -38,7 +39,7 @@ def _guess_last_conv(model) -> str:
 
 
 def ensemble_member(path: Path) -> dict | None:
-    """The entry that describes a card-less network file in the card of an ensemble beside it, or None.
+    """The entry that describes a member checkpoint (`weights/ensemble_0.keras`) in its ensemble's card, or None.
 
     A member's own card is not shipped: where it came from and how it was trained live in its ensemble's.
     """
@@ -49,25 +50,49 @@ def ensemble_member(path: Path) -> dict | None:
     return None
 
 
-def load(name_or_path: str | None = None, weights_dir: Path | None = None):
-    """(keras model, card) after checking the file exists, matches its card and loads safely."""
+def checkpoint(card: Card) -> Path:
+    """A model's checkpoint (an ensemble's: its first member's, which tf-keras-vis's methods read)."""
+    folder = card.path.parent
+    if card.members:
+        m = card.members[0]
+        return checkpoints.restore(folder, m["keras"], m["keras_sha256"], m.get("checkpoint_git"))
+    return checkpoints.restore(folder, Path(card.data["file"]).name, card.sha256, card.data.get("checkpoint_git"))
+
+
+def load(name_or_path: str | None = None, weights_dir: Path | None = None) -> tuple[object, Card]:
+    """(Keras model, card): a model name, its card, or a `.keras` file, restored if need be, checked, loaded safely.
+
+    A `.keras` path without a card beside it is a training run's output or an ensemble member (whose
+    entry in its ensemble's card is checked instead); it gets a minimal card of its own.
+    """
     import keras
 
-    path, card = model_store.find(name_or_path, weights_dir)
-    if card and card.members:
-        path = model_store.member_files(card)[0][0]  # tf-keras-vis's methods read the first member
-        model_store.verify_file(path, card.members[0]["keras_sha256"])
-    elif card:
-        model_store.verify_file(path, card.sha256)
-    elif (entry := ensemble_member(path)) is not None:  # a shipped member file, rebuilt from a clone
-        model_store.verify_file(path, entry["keras_sha256"])
+    as_path = Path(name_or_path) if name_or_path else None
+    card = None
+    if as_path is not None and as_path.suffix == ".keras" and not as_path.with_suffix(".json").is_file():
+        entry = ensemble_member(as_path)
+        path = (
+            checkpoints.restore(as_path.parent, as_path.name, entry["keras_sha256"], entry.get("checkpoint_git"))
+            if entry is not None
+            else as_path
+        )
+        if not path.is_file():
+            raise ModelError(f"model file {paths.relative(path)} is missing")
+    else:
+        card = model_store.find(name_or_path, weights_dir)
+        path = checkpoint(card)
     try:
         model = keras.models.load_model(path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - Keras raises many types for a broken zip or config
         raise ModelError(f"model file {paths.relative(path)} cannot be loaded ({type(exc).__name__}: {exc})") from None
     if card is None:
         shape = model.input_shape
-        card = Card(name=path.stem, path=path, input_size=(shape[1], shape[2]), last_conv=_guess_last_conv(model))
+        card = Card(
+            name=as_path.stem,
+            path=as_path.with_suffix(".json"),
+            input_size=(shape[1], shape[2]),
+            last_conv=_guess_last_conv(model),
+        )
     return model, card
 
 

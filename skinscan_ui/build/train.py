@@ -126,7 +126,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--imagenet", help="pretrained backbones (default: $SKINSCAN_IMAGENET or ../shared/weights/imagenet)"
     )
     p.add_argument("--run-dir", type=Path, help="checkpoints and log (default: .cache/runs/<model>)")
-    p.add_argument("--out", type=Path, default=None, help="where the model and its card go")
+    p.add_argument("--out", type=Path, default=None, help="where the model and its card go (default: .cache/models)")
     args = p.parse_args(argv)
     args.size = args.size or REGISTRY[args.model].input_size
     return args
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         (x_val, y_val),
         (x_test, y_test, test_source),
         training,
-        args.out or paths.weights_dir(),
+        args.out or paths.CACHE_DIR / "models",
         len(y_train),
         colour_constancy=args.colour_constancy,
     )
@@ -359,9 +359,11 @@ def finish(
         "test_reliability": reliability(y_test, p_test),
         **(
             {
-                "test_metrics_by_source": {
-                    s.name: evaluate(y_test[test_source == s.name], p_test[test_source == s.name], threshold)
-                    for s, _ in sources
+                "metrics_by_source": {
+                    "test": {
+                        s.name: evaluate(y_test[test_source == s.name], p_test[test_source == s.name], threshold)
+                        for s, _ in sources
+                    }
                 }
             }
             if test_source is not None and len(sources) > 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from skinscan_ui.serve import model_store, paths
+from skinscan_ui.serve import model_store
 from skinscan_ui.serve.engine import Engine, LiteEngine, Outputs, concatenate, one_blas_thread
 from skinscan_ui.serve.ensemble import FLIPS, EnsembleEngine
 from skinscan_ui.serve.explain import class_map, score_cam
@@ -55,7 +55,7 @@ class Classifier:
         self.engine, self.card = engine, card
         self.size = card.input_size
         try:
-            self.guard = Guard.for_model(card.path)
+            self.guard = Guard.for_model(card.path, card.sha256)
             self.index = Index.for_model(card.path, card.sha256)
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise ModelError(f"the guard or similar-case index of {card.name} cannot be read ({exc})") from None
@@ -63,17 +63,16 @@ class Classifier:
     @classmethod
     def load(cls, name_or_path: str | None = None, weights_dir: Path | None = None) -> Classifier:
         """A shipped model through its checked LiteRT export(s); one without an export is refused."""
-        path, card = model_store.find(name_or_path, weights_dir)
-        if card is not None:
-            model_store.check_integrity(card)
-        if card is not None and card.members:
-            engines: list[Engine] = [LiteEngine(lite) for _, lite in model_store.member_files(card)]
+        card = model_store.find(name_or_path, weights_dir)
+        model_store.check_integrity(card)
+        if card.members:
+            engines: list[Engine] = [LiteEngine(lite) for lite in model_store.member_files(card)]
             sizes = [tuple(m.get("input_size", card.input_size)) for m in card.members]
             return cls(EnsembleEngine(engines, card.views or FLIPS, sizes), card)
         lite = model_store.litert_file(card)
-        if card is None or lite is None:
+        if lite is None:
             raise ModelError(
-                f"{paths.relative(path)} has no LiteRT export, and the app serves only exports: export it "
+                f"{card.name} has no LiteRT export, and the app serves only exports: export it "
                 "(python -m skinscan_ui.build.export), or run its checkpoint through the build side's Keras engine"
             )
         return cls(LiteEngine(lite), card)

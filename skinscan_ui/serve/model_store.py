@@ -1,9 +1,11 @@
-"""Finding, checking and loading the shipped models and their cards.
+"""Finding and checking the shipped models: their cards and the files they serve from.
 
-A model is used only after every file it ships matches the integrity manifest (`manifest`) and its
-network's sha256 matches its card, and is loaded with Keras safe mode on, so a tampered or truncated
-file is a clear error rather than arbitrary code or silent garbage. An ensemble is a card whose
-`members` name the networks it averages.
+A model is a card (`weights/<name>.json`) and the files it names: its LiteRT export (or its ensemble
+members' exports), its not-a-lesion guard and its similar-case index. It is used only after every
+one of them matches the integrity manifest (`manifest`) and each export matches the sha256 in its
+card, so a tampered or truncated file is a clear error rather than silent garbage. The networks'
+training checkpoints are not served and not shipped: each card says where its checkpoint can be
+restored from (`build.checkpoints`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.manifest import sha256
 
+SERVED = (".tflite", ".ood.npz", ".neighbors.npz", ".json")  # a single network's own files
+
 
 class ModelError(RuntimeError):
     """A model cannot be used; the message says which file is missing, broken or altered."""
@@ -22,7 +26,7 @@ class ModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class Card:
-    """What inference needs from a model card (the full JSON is kept in `data`)."""
+    """What inference needs from a model card (the full JSON is kept in `data`); `path` is the card's."""
 
     name: str
     path: Path
@@ -30,7 +34,7 @@ class Card:
     last_conv: str
     temperature: float = 1.0
     referral_threshold: float = 0.5
-    sha256: str | None = None
+    sha256: str | None = None  # the network's (an ensemble's: of its members' exports)
     data: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -38,8 +42,17 @@ class Card:
         return self.data.get("test_metrics", {}).get("balanced_accuracy")
 
     @property
+    def test_by_source(self) -> dict[str, dict]:
+        """Test figures per data source, from the one schema every card uses (`metrics_by_source`).
+
+        A card trained and tested on HAM10000 alone records no split by source: its test figures are HAM10000's.
+        """
+        by = self.data.get("metrics_by_source", {}).get("test")
+        return {k: v for k, v in by.items() if k != "all"} if by else {"ham10000": self.data["test_metrics"]}
+
+    @property
     def members(self) -> list[dict]:
-        """An ensemble's members (`keras`, `tflite` file names and their sha256); [] for a single network."""
+        """An ensemble's members (`tflite` file names and their sha256, ...); [] for a single network."""
         return list(self.data.get("members", []))
 
     @property
@@ -49,22 +62,20 @@ class Card:
         return tuple(tuple(v) for v in views) if views else None
 
     def files(self) -> list[str]:
-        """The names of every file this model uses in its folder, for the integrity check."""
-        stem = self.path.stem
-        own = [f"{stem}{s}" for s in (".keras", ".tflite", ".ood.npz", ".neighbors.npz", ".json")]
-        return own + [m[k] for m in self.members for k in ("keras", "tflite")]
+        """The names of every file this model serves from in its folder, for the integrity check."""
+        own = [f"{self.path.stem}{s}" for s in SERVED]
+        return own + [m["tflite"] for m in self.members]
 
 
-def read_card(model_path: Path) -> Card | None:
-    """The card beside a model file (`<stem>.json`), or None when there is none."""
-    card_path = model_path.with_suffix(".json")
+def read_card(card_path: Path) -> Card | None:
+    """The card at `card_path` (`<name>.json`), or None when there is none."""
     if not card_path.is_file():
         return None
     try:
         data = json.loads(card_path.read_text())
         return Card(
             name=data["name"],
-            path=model_path,
+            path=card_path,
             input_size=tuple(data["input_size"]),
             last_conv=data["last_conv"],
             temperature=float(data["temperature"]),
@@ -76,62 +87,63 @@ def read_card(model_path: Path) -> Card | None:
         raise ModelError(f"model card {card_path} is malformed ({exc!r})") from None
 
 
+def _cards(weights_dir: Path) -> list[Path]:
+    return sorted(p for p in weights_dir.glob("*.json") if p.name != manifest.NAME)
+
+
 def available(weights_dir: Path | None = None) -> list[Card]:
-    """Every shipped model with a card, the default first."""
+    """Every model with a readable card, the default first."""
     weights_dir = weights_dir or paths.weights_dir()
     found = []
-    for card_path in sorted(weights_dir.glob("*.json")):
-        model_path = card_path.with_suffix(".keras")
+    for card_path in _cards(weights_dir):
         try:
-            card = read_card(model_path)
+            card = read_card(card_path)
         except ModelError:
             continue
-        if card is not None and (model_path.is_file() or card.members):
+        if card is not None:
             found.append(card)
     default = default_name(weights_dir)
     return sorted(found, key=lambda c: (c.name != default, c.name))
 
 
 def problems(weights_dir: Path | None = None) -> list[str]:
-    """What is wrong in the weights folder, one sentence each (a model without a card, a broken card)."""
+    """What is wrong in the weights folder, one sentence each (an export without a card, a broken card)."""
     weights_dir = weights_dir or paths.weights_dir()
     found = []
-    members = {
-        m["keras"] for card in available(weights_dir) for m in card.members
-    }  # described by their ensemble's card
-    for model_path in sorted(weights_dir.glob("*.keras")):
-        card_path = model_path.with_suffix(".json")
-        if not card_path.is_file() and model_path.name not in members:
-            found.append(f"{paths.relative(model_path)} has no model card ({card_path.name} is missing)")
-            continue
+    for card_path in _cards(weights_dir):
         try:
-            read_card(model_path)
+            read_card(card_path)
         except ModelError as exc:
             found.append(str(exc))
+    members = {m["tflite"] for card in available(weights_dir) for m in card.members}  # their ensemble's card
+    for lite in sorted(weights_dir.glob("*.tflite")):
+        if not lite.with_suffix(".json").is_file() and lite.name not in members:
+            found.append(f"{paths.relative(lite)} has no model card ({lite.with_suffix('.json').name} is missing)")
     default = default_name(weights_dir)
-    if weights_dir.is_dir() and not any((weights_dir / f"{default}{s}").is_file() for s in (".keras", ".json")):
-        found.append(f"the default model {default} ({default}.keras) is missing from {paths.relative(weights_dir)}")
+    if weights_dir.is_dir() and not (weights_dir / f"{default}.json").is_file():
+        found.append(f"the default model {default} ({default}.json) is missing from {paths.relative(weights_dir)}")
     return found
 
 
 def default_name(weights_dir: Path | None = None) -> str:
     """The app's default model, named in `weights/DEFAULT`."""
     marker = (weights_dir or paths.weights_dir()) / "DEFAULT"
-    return marker.read_text().strip() if marker.is_file() else "efficientnet_lite0"
+    return marker.read_text().strip() if marker.is_file() else "ensemble"
 
 
 def resolve(name_or_path: str | None, weights_dir: Path | None = None) -> Path:
-    """A model name from `weights/` or a path to a `.keras` file; the default when None."""
+    """The card of a model name in `weights/`, or of a model folder's card given as a path; the default's when None."""
     weights_dir = weights_dir or paths.weights_dir()
     if name_or_path is None:
         name_or_path = default_name(weights_dir)
     as_path = Path(name_or_path)
-    if as_path.suffix == ".keras" or as_path.exists():
-        return as_path
-    return weights_dir / f"{name_or_path}.keras"
+    if as_path.suffix in (".json", ".keras", ".tflite") or as_path.exists():
+        return as_path.with_suffix(".json")
+    return weights_dir / f"{name_or_path}.json"
 
 
 def verify_file(path: Path, expected: str | None) -> None:
+    """A ModelError unless the file's sha256 is the one its card records."""
     if expected and sha256(path) != expected:
         raise ModelError(
             f"model file {paths.relative(path)} does not match the sha256 in its card: "
@@ -139,14 +151,14 @@ def verify_file(path: Path, expected: str | None) -> None:
         )
 
 
-def find(name_or_path: str | None = None, weights_dir: Path | None = None) -> tuple[Path, Card | None]:
-    """The model file and its card (None for a card-less file), after checking the file exists."""
+def find(name_or_path: str | None = None, weights_dir: Path | None = None) -> Card:
+    """The card of a model, after checking it is there."""
     path = resolve(name_or_path, weights_dir)
     card = read_card(path)
-    if not path.is_file() and not (card and card.members):
+    if card is None:
         names = ", ".join(c.name for c in available(weights_dir)) or "none"
-        raise ModelError(f"model file {paths.relative(path)} is missing (models available: {names})")
-    return path, card
+        raise ModelError(f"model card {paths.relative(path)} is missing (models available: {names})")
+    return card
 
 
 def check_integrity(card: Card) -> None:
@@ -157,13 +169,12 @@ def check_integrity(card: Card) -> None:
         raise ModelError(f"model {card.name} cannot be used: {exc}") from None
 
 
-def litert_file(card: Card | None) -> Path | None:
+def litert_file(card: Card) -> Path | None:
     """The LiteRT export recorded in the card, checked against its sha256; None when the card records none.
 
-    A card that records an export whose file is gone is an error, never a silent switch to Keras
-    (which would load TensorFlow: seconds and hundreds of megabytes more).
+    A card that records an export whose file is gone is an error that names the file.
     """
-    info = card.data.get("litert") if card else None
+    info = card.data.get("litert")
     if not info:
         return None
     path = card.path.with_suffix(".tflite")
@@ -173,14 +184,13 @@ def litert_file(card: Card | None) -> Path | None:
     return path
 
 
-def member_files(card: Card) -> list[tuple[Path, Path]]:
-    """An ensemble's (network, LiteRT export) files, each checked against the sha256 in its card."""
+def member_files(card: Card) -> list[Path]:
+    """An ensemble's LiteRT exports, each checked against the sha256 in its card."""
     out = []
     for m in card.members:
-        keras_path, lite_path = card.path.parent / m["keras"], card.path.parent / m["tflite"]
-        for path in (keras_path, lite_path):
-            if not path.is_file():
-                raise ModelError(f"{paths.relative(path)}, a member of {card.name}, is missing")
-        verify_file(lite_path, m["tflite_sha256"])
-        out.append((keras_path, lite_path))
+        path = card.path.parent / m["tflite"]
+        if not path.is_file():
+            raise ModelError(f"{paths.relative(path)}, a member of {card.name}, is missing")
+        verify_file(path, m["tflite_sha256"])
+        out.append(path)
     return out

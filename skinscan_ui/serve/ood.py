@@ -2,17 +2,22 @@
 
 1. Feature distance: the squared Mahalanobis distance of the penultimate features to the nearest
    class mean (shared covariance, Lee et al. 2018), fitted on the training split.
-2. Image distance: the Mahalanobis distance of nine image statistics (channel means and spreads,
+2. Image distance: the Mahalanobis distance of eight image statistics (channel means and spreads,
    saturation, fine-texture energy) to those of training photos. It catches what a fine-tuned
    network's features map close to lesions: uniform frames, noise, colour wheels, grey photos.
 
 Each threshold lets (1 + keep) / 2 of validation lesions pass, so about `keep` pass both. A photo
 failing either is "unlike the training images" and gets no diagnosis.
+
+Stored beside the model (`<name>.ood.npz`) with the sha256 of the network it was fitted on, and
+refused for any other network. The feature distance's whitening factor is stored as the lower
+triangle of its Cholesky factor in float16 (a quarter of the full float32 precision matrix);
+`build.fit_guard` measures what that rounding moves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -24,7 +29,7 @@ UNLIKE = Message("reason.unlike")
 
 
 def image_statistics(pixels: np.ndarray) -> np.ndarray:
-    """(N, 9): RGB means and spreads, mean saturation, log fine-texture (Laplacian) energy."""
+    """(N, 8): RGB means and spreads, mean saturation, log fine-texture (Laplacian) energy."""
     x = np.asarray(pixels, np.float32) / 255.0
     high, low = x.max(-1), x.min(-1)
     saturation = ((high - low) / (high + 1e-3)).mean((1, 2))
@@ -34,14 +39,19 @@ def image_statistics(pixels: np.ndarray) -> np.ndarray:
     return np.concatenate([x.mean((1, 2)), x.std((1, 2)), saturation[:, None], texture[:, None]], axis=1)
 
 
+def whitening(precision: np.ndarray) -> np.ndarray:
+    """L, lower triangular, with precision = L Lᵀ (Cholesky)."""
+    return np.linalg.cholesky(np.asarray(precision, np.float64)).astype(np.float32)
+
+
 class Whitened:
     """Squared Mahalanobis distance to the nearest mean as a Euclidean one after whitening.
 
-    With precision = L Lᵀ (Cholesky), d² = ‖xL − μL‖²: one (D, D) product per photo, not one per class.
+    With precision = L Lᵀ, d² = ‖xL − μL‖²: one (D, D) product per photo, not one per class.
     """
 
-    def __init__(self, means: np.ndarray, precision: np.ndarray):
-        self.factor = np.linalg.cholesky(np.asarray(precision, np.float64)).astype(np.float32)
+    def __init__(self, means: np.ndarray, factor: np.ndarray):
+        self.factor = np.asarray(factor, np.float32)
         self.means = np.asarray(means, np.float32) @ self.factor
 
     def distance(self, x: np.ndarray) -> np.ndarray:
@@ -54,31 +64,61 @@ class Guard:
     """Both detectors' parameters; `threshold` None means no guard is available for this model."""
 
     means: np.ndarray | None = None  # (K, D) class means of features
-    precision: np.ndarray | None = None  # (D, D)
+    factor: np.ndarray | None = None  # (D, D) lower triangular: the features' whitening (`whitening`)
     threshold: float | None = None
-    image_mean: np.ndarray | None = None  # (1, 9)
-    image_precision: np.ndarray | None = None  # (9, 9)
+    image_mean: np.ndarray | None = None  # (1, 8)
+    image_factor: np.ndarray | None = None  # (8, 8) lower triangular: the image statistics' whitening
     image_threshold: float | None = None
+    model_sha256: str | None = None  # the network it was fitted on
 
     @staticmethod
     def path_for(model_path: Path) -> Path:
         return model_path.with_suffix(".ood.npz")
 
     @classmethod
-    def for_model(cls, model_path: Path) -> Guard:
-        """The guard stored beside a model, or an inactive one when there is none."""
+    def for_model(cls, model_path: Path, model_sha256: str | None) -> Guard:
+        """The guard stored beside a model, or an inactive one when there is none.
+
+        A guard fitted on another network than `model_sha256` is a ValueError: its distances would
+        be measured in a feature space the network no longer has.
+        """
         path = cls.path_for(Path(model_path))
         if not path.is_file():
             return cls()
         with np.load(path, allow_pickle=False) as f:
-            guard = cls(**{k: (float(f[k]) if f[k].ndim == 0 else f[k]) for k in f.files})
-        if guard.active and (guard.means is None or guard.image_mean is None):
-            raise ValueError(f"{path.name} lacks the guard's arrays")
+            d = f["factor_tril"].shape[0] if "factor_tril" in f.files else 0
+            if "model_sha256" not in f.files or not d:
+                raise ValueError(f"{path.name} predates the guard's current format; refit it (build.fit_guard)")
+            factor = np.zeros((f["means"].shape[1],) * 2, np.float32)
+            factor[np.tril_indices(len(factor))] = f["factor_tril"]
+            guard = cls(
+                means=f["means"],
+                factor=factor,
+                threshold=float(f["threshold"]),
+                image_mean=f["image_mean"],
+                image_factor=f["image_factor"],
+                image_threshold=float(f["image_threshold"]),
+                model_sha256=str(f["model_sha256"]),
+            )
+        if model_sha256 and guard.model_sha256 != model_sha256:
+            raise ValueError(
+                f"{path.name} was fitted on another network (sha256 {guard.model_sha256[:12]}...) than this "
+                f"model's ({model_sha256[:12]}...); refit it with build.fit_guard"
+            )
         return guard
 
-    def save(self, model_path: Path) -> None:
-        arrays = {f.name: np.asarray(getattr(self, f.name), np.float32) for f in fields(self)}
-        np.savez_compressed(self.path_for(model_path), **arrays)
+    def save(self, model_path: Path, model_sha256: str) -> None:
+        """Store it beside the model, recording the network it was fitted on."""
+        np.savez_compressed(
+            self.path_for(model_path),
+            means=np.asarray(self.means, np.float32),
+            factor_tril=self.factor[np.tril_indices(len(self.factor))].astype(np.float16),
+            threshold=np.float32(self.threshold),
+            image_mean=np.asarray(self.image_mean, np.float32),
+            image_factor=np.asarray(self.image_factor, np.float32),
+            image_threshold=np.float32(self.image_threshold),
+            model_sha256=np.str_(model_sha256),
+        )
 
     @property
     def active(self) -> bool:
@@ -86,11 +126,11 @@ class Guard:
 
     @cached_property
     def _features(self) -> Whitened:
-        return Whitened(self.means, self.precision)
+        return Whitened(self.means, self.factor)
 
     @cached_property
     def _images(self) -> Whitened:
-        return Whitened(self.image_mean, self.image_precision)
+        return Whitened(self.image_mean, self.image_factor)
 
     def feature_score(self, features: np.ndarray) -> np.ndarray:
         """Squared Mahalanobis distance to the nearest class mean (higher = stranger)."""

@@ -53,7 +53,7 @@ def top3(result: Result, card: Card) -> None:
         inside = conformal.prediction_set(p.probabilities[None], card.data["conformal"]["q"])[0]
         order = [i for i in np.argsort(-p.probabilities) if inside[i]]
         st.markdown(t("res.conformal", names=", ".join(class_name(CLASSES[i]) for i in order)))
-    by_source = card.data.get("metrics_by_source", {}).get("test", {})
+    by_source = card.test_by_source
     if "isic2017" in by_source:
         ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]
         st.caption(t("res.calibration_note", ham=ham, other=other))

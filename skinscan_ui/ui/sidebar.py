@@ -122,10 +122,7 @@ def model_card(card: model_store.Card) -> None:
     lang, d = current(), card.data
     st.subheader(t("about.title", name=card.name))
     st.markdown(d.get("summary", ""))
-    by_source = d.get("metrics_by_source", {}).get("test") or {"ham10000": d.get("test_metrics")}
-    for source, m in by_source.items():
-        if source == "all" or not m:
-            continue
+    for source, m in card.test_by_source.items():
         pc = partial(i18n.percent, lang=lang)
         st.markdown(
             t(
