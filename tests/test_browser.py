@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, ROOT, browser_page, streamlit_server, wait_idle
+from conftest import HAVE_DATA
 from corpus import bad_files
 from PIL import Image
 
@@ -19,24 +20,24 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"),
 ]
 ARTIFACTS = ROOT / "artifacts"
-SHIPPED = ROOT / "weights" / "DEFAULT"
 
 
 @pytest.fixture(scope="module")
 def server(tiny_weights):
-    """The app with the shipped models when there are any, else the tiny test model."""
-    env = {} if SHIPPED.is_file() else {"SKINSCAN_WEIGHTS": str(tiny_weights)}
+    """The app with the shipped models and real photos when the data is here; else the tiny model and
+    synthetic photos it was trained on (a shipped model rightly refuses a synthetic blob as no lesion)."""
+    env = {} if HAVE_DATA else {"SKINSCAN_WEIGHTS": str(tiny_weights)}
     with streamlit_server(env) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory) -> Path:
-    """A lesion photo: a real test-split image when the data is here, else a synthetic one."""
+    """A lesion photo: a real test-split melanoma when the data is here, else a synthetic one."""
     from skinscan_ui.serve import examples
 
     path = tmp_path_factory.mktemp("photos") / "lesion.jpg"
-    ids = examples.test_examples()
+    ids = examples.test_examples() if HAVE_DATA else {}
     if ids.get("mel"):
         shutil.copy(examples.image_path(ids["mel"][0]), path)
     else:

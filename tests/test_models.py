@@ -5,12 +5,14 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from conftest import needs_data
 
 from skinscan_ui.build import cards
 from skinscan_ui.build.models import REGISTRY, build
 from skinscan_ui.serve import paths
 
-HAVE_BACKBONES = (paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras").is_file()
+# The SkinScan network builds from nothing; the others start from ImageNet backbones in ../shared.
+NAMES = [pytest.param(n, marks=() if n == "skinscan" else needs_data("imagenet")) for n in sorted(REGISTRY)]
 
 
 def test_skinscan_matches_its_description():
@@ -25,10 +27,8 @@ def test_skinscan_matches_its_description():
     assert model.output_shape == (None, 7)
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
+@pytest.mark.parametrize("name", NAMES)
 def test_every_registered_model_builds_saves_and_reloads_identically(name, tmp_path):
-    if name != "skinscan" and not HAVE_BACKBONES:
-        pytest.skip("needs the ImageNet backbones in ../shared/weights/imagenet")
     model = build(name)
     assert not any(isinstance(layer, keras.Model) for layer in model.layers), "flat for Grad-CAM"
     assert len(model.get_layer(REGISTRY[name].last_conv).output.shape) == 4
@@ -50,7 +50,7 @@ def test_unknown_model_name_lists_the_registry():
         build("resnet9000")
 
 
-@pytest.mark.skipif(not HAVE_BACKBONES, reason="needs the ImageNet backbones in ../shared/weights/imagenet")
+@needs_data("imagenet")
 def test_transfer_model_is_flat_and_keeps_pretrained_weights():
     model = build("efficientnet_lite0")
     base = keras.models.load_model(paths.imagenet_dir() / "efficientnet_lite0_imagenet_notop.keras")
@@ -61,7 +61,7 @@ def test_transfer_model_is_flat_and_keeps_pretrained_weights():
     assert model.input_shape == (None, *REGISTRY["efficientnet_lite0"].input_size, 3)
 
 
-@pytest.mark.skipif(not HAVE_BACKBONES, reason="needs the ImageNet backbones in ../shared/weights/imagenet")
+@needs_data("imagenet")
 def test_colour_constancy_sits_before_the_backbone_and_ignores_a_tint():
     plain, grey = build("efficientnet_lite0"), build("efficientnet_lite0", colour_constancy=True)
     names = [layer.name for layer in grey.layers]
@@ -102,11 +102,9 @@ def test_train_takes_all_or_named_acquisition_shifts(capsys):
     assert "magnification" in capsys.readouterr().err, "the error lists the known shifts"
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
+@pytest.mark.parametrize("name", NAMES)
 def test_a_mixed_precision_build_trains_weights_the_float32_model_takes(name):
     """A GPU run builds under bf16; its weights must load into the float32 model served here, head in float32."""
-    if name != "skinscan" and not HAVE_BACKBONES:
-        pytest.skip("needs the ImageNet backbones in ../shared/weights/imagenet")
     keras.config.set_dtype_policy("mixed_bfloat16")
     try:
         mixed = build(name, input_size=(64, 64))
