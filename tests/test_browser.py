@@ -33,17 +33,19 @@ def server(tiny_weights):
 
 @pytest.fixture(scope="module")
 def photo(tmp_path_factory) -> Path:
-    """A lesion photo: a real test-split melanoma when the data is here, else a synthetic one."""
+    """A lesion photo: a real test-split melanoma when the data is here; else a synthetic one as the tiny model
+    was trained on (its own size, lossless: its guard rightly stops a resized or JPEG-smoothed blob)."""
     from skinscan_ui.serve import examples
 
-    path = tmp_path_factory.mktemp("photos") / "lesion.jpg"
-    ids = examples.test_examples() if HAVE_DATA else {}
-    if ids.get("mel"):
-        shutil.copy(examples.image_path(ids["mel"][0]), path)
+    folder = tmp_path_factory.mktemp("photos")
+    if HAVE_DATA:
+        path = folder / "lesion.jpg"
+        shutil.copy(examples.image_path(examples.test_examples()["mel"][0]), path)
     else:
         from tiny import synthetic
 
-        Image.fromarray(synthetic(1, seed=3, size=(300, 400))[0][4]).save(path)
+        path = folder / "lesion.png"
+        Image.fromarray(synthetic(1, seed=3)[0][4]).save(path)
     return path
 
 
@@ -165,12 +167,12 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
         page.get_by_text("Step 1 of 6: Upload").wait_for(timeout=30_000)
         expect(page.get_by_role("button", name="Next")).to_be_disabled()  # Next waits for a photo
         page.locator("input[type=file]").first.set_input_files(str(photo))
-        page.get_by_text("lesion.jpg: what the model sees").wait_for(timeout=90_000)
+        page.get_by_text(f"{photo.name}: what the model sees").wait_for(timeout=90_000)
         for i, title in enumerate(titles[1:], start=2):
             wait_idle(page)
             page.get_by_role("button", name="Next").click()
             page.get_by_text(f"Step {i} of 6: {title}").wait_for(timeout=90_000)
-            seen = "What the model saw" if title == "Read the heatmap" else "lesion.jpg: what the model sees"
+            seen = "What the model saw" if title == "Read the heatmap" else f"{photo.name}: what the model sees"
             page.get_by_text(seen).first.wait_for(timeout=30_000)  # the photo stays on every step
             if title == "Read the top-3":
                 page.locator("[data-testid='stMetric']").nth(2).wait_for()
