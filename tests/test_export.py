@@ -20,15 +20,10 @@ from skinscan_ui.serve.model_store import ModelError
 
 @pytest.fixture(scope="module")
 def exported(tiny_weights, tmp_path_factory):
-    """A copy of the tiny weights folder after `python -m skinscan_ui.build.export` (no data folder here)."""
-    folder = tmp_path_factory.mktemp("exported") / "weights"
+    """A copy of the tiny model's folder after `python -m skinscan_ui.build.export` (no data folder here)."""
+    folder = tmp_path_factory.mktemp("exported") / "run"
     shutil.copytree(tiny_weights, folder)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SKINSCAN_WEIGHTS", str(folder))
-    try:
-        assert export.main(["--model", "tiny", "--data", str(folder / "no-data")]) == 0
-    finally:
-        mp.undo()
+    assert export.main(["--model", str(folder / "tiny.json"), "--data", str(folder / "no-data")]) == 0
     return folder
 
 
@@ -93,3 +88,15 @@ def test_a_deleted_export_is_said_not_replaced_by_tensorflow(exported, tmp_path)
     cards.write_manifest(folder)  # even re-blessed, the card still records an export
     with pytest.raises(ModelError, match="LiteRT export .*tiny.tflite of tiny is missing"):
         Classifier.load("tiny", weights_dir=folder)
+
+
+def test_no_build_tool_writes_into_the_served_folder(tiny_weights, tmp_path, monkeypatch):
+    """Only `ship` changes what the app serves (it stages, verifies, then swaps)."""
+    folder = tmp_path / "weights"
+    shutil.copytree(tiny_weights, folder)
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    before = (folder / "tiny.json").read_text()
+    with pytest.raises(RuntimeError, match="only python -m skinscan_ui.build.ship writes there"):
+        export.main(["--model", "tiny", "--data", str(folder / "no-data")])
+    assert (folder / "tiny.json").read_text() == before
+    assert Classifier.load("tiny", folder).engine.name == "litert", "nothing half-written"

@@ -16,7 +16,8 @@ from skinscan_ui.serve import manifest, model_store, paths
 pytestmark = needs_data
 
 
-def test_one_short_training_run_ships_a_model_and_card(tmp_path):
+def test_one_short_training_run_writes_a_model_and_card_that_ship_and_answer(tmp_path):
+    """The build path end to end on real photos: train, ship (export, guard, index, checks), serve, answer."""
     code = train.main(
         [
             "--model",
@@ -46,6 +47,23 @@ def test_one_short_training_run_ships_a_model_and_card(tmp_path):
     model, loaded = keras_engine.load("skinscan", tmp_path / "w")
     assert loaded.sha256 == card["sha256"]
     assert loaded.input_size == (96, 128) and model.input_shape == (None, 96, 128, 3)
+
+    from skinscan_ui.build import ship
+    from skinscan_ui.serve import examples
+    from skinscan_ui.serve.classifier import Classifier
+    from skinscan_ui.serve.images import read_file
+
+    served = tmp_path / "served"
+    served.mkdir()
+    argv = ["network", str(tmp_path / "w" / "skinscan.json"), "--weights", str(served), "--default", "--limit", "32"]
+    assert ship.main(argv) == 0
+    assert not list(served.glob("*.keras")), "the checkpoint is not served"
+    classifier = Classifier.load(None, served)
+    assert classifier.card.name == "skinscan" and classifier.engine.name == "litert" and classifier.guard.active
+    shipped = json.loads((served / "skinscan.json").read_text())
+    assert {"litert", "ood", "similar_cases"} <= set(shipped)
+    photo = read_file(str(examples.image_path(examples.test_examples()["mel"][0])))
+    assert classifier.analyse(photo).prediction.outcome in ("refer", "benign", "uncertain")
 
 
 def test_resume_continues_a_stopped_run(tmp_path):

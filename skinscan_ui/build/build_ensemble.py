@@ -1,9 +1,11 @@
-"""Build the served ensemble: refit each member's head on both sources, choose members, calibrate, ship.
+"""Build the served ensemble: refit each member's head on both sources, choose members, calibrate, export.
 
-    python -m skinscan_ui.build.build_ensemble [--name ensemble]
-        [--members efficientnet_lite0_v1,RUN.keras,imagenet:efficientnet_lite2]
+    python -m skinscan_ui.build.build_ensemble [--name ensemble] [--out DIR]
+        [--members efficientnet_lite0,RUN.keras,imagenet:efficientnet_lite2]
 
-Without `--members` it rebuilds the shipped ensemble from its own member files (`weights/ensemble_*.keras`).
+Without `--members` it rebuilds the shipped ensemble from its own members' checkpoints (restored by
+`checkpoints` from where the card says). It writes to `--out` (default `.cache/models`);
+`python -m skinscan_ui.build.ship ensemble` runs it into a staging folder, verifies and swaps it in.
 
 Each member is a trained network (a shipped model, or an ImageNet backbone as `imagenet:NAME`)
 whose head is replaced by an L2 logistic regression on its frozen pooled features, fitted on the
@@ -214,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "--members",
         help="comma-separated model names, imagenet:NAME or .keras files (default: the shipped ensemble's members)",
     )
-    parser.add_argument("--out", type=Path, default=None, help="weights folder (default: weights/)")
+    parser.add_argument("--out", type=Path, default=None, help="where the ensemble goes (default: .cache/models)")
     parser.add_argument(
         "--views",
         default="0,3",
@@ -228,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     views = [int(v) for v in args.views.split(",")]
     if views[0] != 0:
         parser.error("--views starts with 0, the photo as it is (the guard and the index read that view)")
-    out = args.out or paths.weights_dir()
+    out = args.out or paths.CACHE_DIR / "models"
+    cards.not_served(out)
     out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(0)
     started = time.time()

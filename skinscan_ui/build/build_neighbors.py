@@ -1,9 +1,9 @@
 """Build a model's similar-case index from its training-split features.
 
-    python -m skinscan_ui.build.build_neighbors [--model NAME] [--data DIR] [--k 5]
+    python -m skinscan_ui.build.build_neighbors --model CARD.json [--data DIR] [--k 5]
 
-Writes `weights/<name>.neighbors.npz` and the card's `similar_cases` section (agreement of the
-nearest lesions' majority diagnosis with the truth on the test split).
+Writes `<name>.neighbors.npz` beside the card and the card's `similar_cases` section (agreement of
+the nearest lesions' majority diagnosis with the truth on the test split). `ship` runs it.
 """
 
 from __future__ import annotations
@@ -27,16 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="a model name in weights/ (default: the app's default)")
     parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     parser.add_argument("--k", type=int, default=K)
+    parser.add_argument("--limit", type=int, help="the first N photos of each split only (tests)")
     args = parser.parse_args(argv)
     try:
         classifier = Classifier.load(args.model)
         folder = paths.data_dir(args.data)
-        x, y, rows = dataset(folder, "train", classifier.size)
-        x_test, y_test, _ = dataset(folder, "test", classifier.size)
+        x, y, rows = (a[: args.limit] for a in dataset(folder, "train", classifier.size))
+        x_test, y_test, _ = (a[: args.limit] for a in dataset(folder, "test", classifier.size))
     except (ModelError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     card = classifier.card
+    cards.not_served(card.path.parent)
     index = build(classifier.features(x), y, rows["image_id"].tolist(), rows["lesion_id"].tolist(), card.sha256 or "")
     index.save(card.path)
     report = {

@@ -262,12 +262,22 @@ lesions outside these seven classes are out of scope; the app marks such inputs 
 """
 
 
+def not_served(folder: Path) -> None:
+    """A RuntimeError when `folder` is the one the app serves from: only `ship` changes it, by a swap."""
+    if folder.resolve() == paths.weights_dir().resolve():
+        raise RuntimeError(
+            f"{paths.relative(folder)} is the served folder: only python -m skinscan_ui.build.ship writes there "
+            "(it stages, verifies and swaps); build this model somewhere else first"
+        )
+
+
 def write(card: dict, weights_dir: Path) -> None:
     """Write `<name>.json` and `<name>.md` beside the model file, and renew the folder's integrity manifest.
 
     The card's own file paths are derived from that folder, so a run's card re-written in `weights/`
     when the run ships names the shipped files, not the training output.
     """
+    not_served(weights_dir)
     name = card["name"]
     card = {
         **card,

@@ -1,12 +1,12 @@
-"""Export a shipped model to LiteRT (TFLite) for phones and for the app, and prove parity.
+"""Export a trained model to LiteRT (TFLite) for phones and for the app, and prove parity.
 
-    python -m skinscan_ui.build.export [--model NAME] [--tflite OUT] [--precision float16|int8]
+    python -m skinscan_ui.build.export --model CARD.json [--tflite OUT] [--precision float32|float16|int8]
 
 Writes the serving graph (`models.serving_model`: logits, features, per-class Grad-CAM maps) as a
 `.tflite` file, then compares it with the Keras model on the test split: top-1 agreement, largest
-probability difference, balanced accuracy of both, size and latency on this CPU. Written to the
-shipped location (`weights/<name>.tflite`, the default), the export and its parity are recorded in
-the model card, and the app serves it from then on; elsewhere, the figures are only printed.
+probability difference, balanced accuracy of both, size and latency on this CPU. Written beside the
+card (the default), the export and its parity are recorded in the card; elsewhere, the figures are
+only printed. `ship` runs it in its staging folder; the served folder itself is never written here.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     except model_store.ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    cards.not_served(card.path.parent)
     shipped = card.path.with_suffix(".tflite")
     out = args.tflite or shipped
     convert(model, card.last_conv, out, args.precision)

@@ -1,6 +1,6 @@
-"""Fit and measure the not-a-lesion guard of a shipped model.
+"""Fit and measure the not-a-lesion guard of a trained model (`ship` runs it).
 
-    python -m skinscan_ui.build.fit_guard --model NAME [--data DIR]
+    python -m skinscan_ui.build.fit_guard --model CARD.json [--data DIR]
 
 Fits on training-split features, sets the threshold so 97.5% of validation lesions pass, then
 reports how many test lesions pass and how many non-lesion images are stopped, in the model card.
@@ -59,13 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", required=True)
     parser.add_argument("--data", help="HAM10000 folder (default: $SKINSCAN_DATA or ../shared/data/ham10000)")
     parser.add_argument("--keep", type=float, default=0.975, help="share of validation lesions that must pass")
+    parser.add_argument("--limit", type=int, help="the first N photos of each split only (tests)")
     args = parser.parse_args(argv)
 
     classifier = keras_engine.classifier(args.model)
     card = classifier.card
+    cards.not_served(card.path.parent)
     folder = paths.data_dir(args.data)
     try:
         parts = {part: dataset(folder, part, card.input_size)[:2] for part in ("train", "val", "test")}
+        parts = {part: (x[: args.limit], y[: args.limit]) for part, (x, y) in parts.items()}
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
