@@ -187,3 +187,21 @@ def test_the_ensemble_card_says_how_to_retrain_each_fine_tuned_member():
             if "gpu_run" in member["trained_by"]:  # a lent GPU's run: the card says where, and for how long
                 assert f"on {member['training']['hardware']}: {member['training']['epochs']} epochs" in page
         assert member["tflite_sha256"][:16] in page
+
+
+@pytest.mark.parametrize(("cut_off", "outcome"), [(1.0, "uncertain"), (0.0, "benign")])
+def test_the_uncertain_cut_off_is_the_one_the_card_records(tiny_weights, tmp_path, cut_off, outcome):
+    """Under the card's `low_confidence` a top-1 is "Uncertain": the rule is the card's, not the code's."""
+    from PIL import Image
+    from tiny import synthetic
+
+    from skinscan_ui.serve.classifier import Classifier
+
+    folder = copy_weights(tiny_weights, tmp_path / "w")
+    card = json.loads((folder / "tiny.json").read_text())
+    card.update(low_confidence=cut_off, referral_threshold=1.01)  # nothing is referred here
+    (folder / "tiny.json").write_text(json.dumps(card))
+    cards.write_manifest(folder)
+    photos = [Image.fromarray(x) for x in synthetic(1, seed=3)[0]]
+    answered = [p for p in Classifier.load("tiny", folder).classify(photos) if p.diagnosed]
+    assert answered and {p.outcome for p in answered} == {outcome}

@@ -58,3 +58,18 @@ def test_shipped_default_refuses_non_lesions():
     assert len(stopped) >= 0.9 * len(images), f"passed as lesions: {set(images) - set(stopped)}"
     for name in ("black", "white", "checkerboard", "text_page"):
         assert name in stopped
+
+
+def test_a_guard_fitted_on_another_network_is_refused(tiny_weights, tmp_path):
+    """After a retrain, the old network's guard would measure distances in a feature space that is gone."""
+    import shutil
+
+    from skinscan_ui.build import cards
+    from skinscan_ui.serve.model_store import ModelError
+
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    ood.Guard.for_model(folder / "tiny.json", None).save(folder / "tiny.json", "f" * 64)
+    cards.write_manifest(folder)
+    with pytest.raises(ModelError, match="was fitted on another network .* refit it"):
+        Classifier.load("tiny", folder)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
+from conftest import needs_data
 from PIL import Image
 from tiny import make_tiny_weights, synthetic
 
@@ -73,3 +75,23 @@ def test_a_staged_model_without_a_guard_is_not_shipped(served, tmp_path):
     with pytest.raises(ship.ShipError, match="no not-a-lesion guard"):
         ship.verify("tiny2", staging)
     shutil.rmtree(staging)
+
+
+@needs_data
+def test_ship_ensemble_stages_what_build_ensemble_writes_then_verifies_and_swaps(served, tmp_path, monkeypatch):
+    """The ensemble path, its build replaced by a tiny ensemble written where ship asks (the real build takes hours
+    on a CPU); staging, serving-path verification on real test photos, and the swap are ship's own."""
+    from skinscan_ui.build import build_ensemble, cards
+
+    def fake_build(argv):
+        out = Path(argv[argv.index("--out") + 1])
+        make_tiny_weights(out, "ens", epochs=3)
+        (out / "ens.keras").unlink()
+        (out / "DEFAULT").unlink()
+        cards.write_manifest(out)  # as build_ensemble's cards.write leaves it
+        return 0
+
+    monkeypatch.setattr(build_ensemble, "main", fake_build)
+    assert ship.main(["ensemble", "--name", "ens", "--weights", str(served), "--limit", "16"]) == 0
+    assert Classifier.load("ens", served).engine.name == "litert" and Classifier.load("tiny", served)
+    assert not list(served.parent.glob(".weights.*"))

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import platform
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -48,7 +47,7 @@ from skinscan_ui.serve import manifest, model_store, paths
 from skinscan_ui.serve.calibration import apply_temperature
 from skinscan_ui.serve.engine import LiteEngine
 from skinscan_ui.serve.ensemble import FLIPS
-from skinscan_ui.serve.inference import calibrated
+from skinscan_ui.serve.inference import LOW_CONFIDENCE, calibrated
 from skinscan_ui.serve.neighbors import Index
 
 # The referral cut-off: sensitivity >= 0.85 with this confidence on each source's validation part
@@ -369,10 +368,12 @@ def main(argv: list[str] | None = None) -> int:
         "views": [list(v) for v in served_views],
         "temperature": temperature,
         "referral_threshold": threshold,
+        "low_confidence": LOW_CONFIDENCE,
         "referral_rule": REFERRAL_RULE,
         "conformal": {"alpha": 0.1, "q": q, "method": "split conformal on pooled validation, score 1 - p(true class)"},
         "selection": {"greedy_val_log_loss": [[c, loss] for c, loss in trail], "chosen": chosen},
         "ms_per_image": ensemble_ms,
+        "measured_on": cards.this_machine(),
         "serving_check": serving_check,
         "val_metrics": metrics["val"]["all"],
         "test_metrics": metrics["test"]["ham10000"],
@@ -389,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             "split_sizes": {p: {s: int((source[p] == s).sum()) for s in SOURCES} for p in SPLITS},
             "wall_seconds": time.time() - started,
-            "hardware": f"{platform.processor() or platform.machine()}, 2-core CPU",
+            "hardware": cards.this_machine(),
             "seed": 0,
             "keras": keras.__version__,
             "backend": keras.backend.backend(),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 
 from skinscan_ui.serve import manifest, paths
+from skinscan_ui.serve.engine import cpu_budget
 from skinscan_ui.serve.labels import CITATION, CLASSES, LICENCE, NAMES
 
 SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".json")  # what a model serves from
@@ -101,6 +103,16 @@ def reliability_plot(bins: list[dict], path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def this_machine() -> str:
+    """This machine as a card records it: the CPU and the cores this process may use."""
+    return f"{platform.processor() or platform.machine()} CPU, {cpu_budget()} cores"
+
+
+def _machine(card: dict) -> str:
+    """Where a card's latencies were measured: the machine recorded with them, else the one it was built on."""
+    return card.get("measured_on") or card.get("training", {}).get("hardware") or "the machine that built it"
+
+
 def _restore(git: dict | None) -> str:
     """Where a checkpoint can be restored from, for a card's prose."""
     return f"; restore with `git show {git['commit'][:12]}:{git['path']}`" if git else ""
@@ -147,7 +159,7 @@ def _litert_section(card: dict) -> str:
     return f"""## LiteRT export (phones, and what the app serves)
 `{lite["file"]}` ({lite["bytes"] / 1e6:.1f} MB, {lite["precision"]}), sha256 `{lite["sha256"]}`, written by
 `python -m skinscan_ui.build.export --model {card["name"]}`. {checked} One forward pass takes
-{lite["ms_per_image"]:.1f} ms with {lite["runtime"]} on the 2-core CPU ({lite["keras_ms_per_image"]:.1f} ms for Keras).
+{lite["ms_per_image"]:.1f} ms with {lite["runtime"]} on {lite.get("measured_on") or _machine(card)} ({lite["keras_ms_per_image"]:.1f} ms for Keras).
 Its outputs are the logits, the pooled features (for the not-a-lesion guard) and every class's
 Grad-CAM map, so the app answers without TensorFlow.
 
@@ -221,7 +233,8 @@ validated clinically. Any suspicious lesion belongs in front of a dermatologist.
 | checkpoint (not served) | `{Path(card["file"]).name}` ({card["file_bytes"] / 1e6:.1f} MB), sha256 `{card["sha256"]}`{_restore(card.get("checkpoint_git"))} |
 | temperature | {card["temperature"]:.3f} (fitted on validation; probabilities shown are calibrated) |
 | referral threshold | P(mel)+P(bcc)+P(akiec) ≥ {card["referral_threshold"]:.3f} (validation sensitivity ≥ 0.85) |
-| CPU latency | {card.get("ms_per_image", 0):.1f} ms per image (batch 1, 2 cores) |
+| "Uncertain" below | a top-1 probability of {card.get("low_confidence", 0.45):.2f}, when not referred |
+| CPU latency | {card.get("ms_per_image", 0):.1f} ms per image (batch 1, Keras, on {_machine(card)}) |
 
 ## Test split ({t["n"]} images of lesions never seen in training or validation)
 | metric | value |
@@ -353,13 +366,14 @@ validated clinically. Any suspicious lesion belongs in front of a dermatologist.
 Each member's backbone is frozen; its head was refitted on the training parts of both sources. The
 members were added greedily by the ensemble's pooled validation log loss ({trail}); the shipped set
 is {", ".join(card["selection"]["chosen"])}. Served through LiteRT, {len(card["members"])} members x {len(card["views"])} views:
-{card["ms_per_image"]:.1f} ms a photo on the 2-core CPU. Grad-CAM is the mean of the members' class maps.
+{card["ms_per_image"]:.1f} ms a photo on {_machine(card)}. Grad-CAM is the mean of the members' class maps.
 
 ## Calibration and decisions (all fitted on pooled validation)
 | | |
 |---|---|
 | temperature | {card["temperature"]:.3f} |
 | referral threshold | P(mel)+P(bcc)+P(akiec) >= {card["referral_threshold"]:.3f} ({card.get("referral_rule", "sensitivity >= 0.85 on each source's validation part")}) |
+| "Uncertain" below | a top-1 probability of {card.get("low_confidence", 0.45):.2f}, when not referred |
 | 90% prediction set | classes with 1 - p <= {card["conformal"]["q"]:.3f} ({card["conformal"]["method"]}) |
 
 ## Test ({card["metrics_by_source"]["test"]["all"]["n"]} images of lesions never used for fitting or choosing)

@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "bytes": out.stat().st_size,
         "precision": PRECISIONS[args.precision],
         "runtime": "ai-edge-litert (XNNPACK), all cores",
+        "measured_on": cards.this_machine(),
         "ms_per_image": latency_ms(lite, card.input_size),
         "keras_ms_per_image": latency_ms(reference, card.input_size),
     }

@@ -9,8 +9,6 @@ Checkpoints every epoch in the run folder; `--resume` continues where a stopped 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import time
@@ -36,6 +34,7 @@ from skinscan_ui.build.training import (
 )
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.calibration import apply_temperature
+from skinscan_ui.serve.inference import LOW_CONFIDENCE
 from skinscan_ui.serve.labels import CLASSES
 
 IMBALANCE = {
@@ -48,7 +47,7 @@ IMBALANCE = {
 }
 AUGMENTATION = (
     "flips, rotation 360 deg, zoom -20..+10%, brightness 15%, contrast 20%, hue 4%, "
-    "saturation 0.8-1.2x (Keras layers, training only)"
+    "saturation 0.67-1.5x (Keras layers, training only)"
 )
 
 
@@ -260,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         "epochs": validation.state["epochs"],
         "best_epoch": validation.state["best_epoch"],
         "wall_seconds": validation.state["seconds"],
-        "hardware": f"{platform.machine()} CPU, {os.cpu_count()} cores",
+        "hardware": cards.this_machine(),
         "imbalance": IMBALANCE[args.imbalance],
         **(
             {
@@ -353,6 +352,7 @@ def finish(
         "sha256": manifest.sha256(model_path),
         "temperature": temperature,
         "referral_threshold": threshold,
+        "low_confidence": LOW_CONFIDENCE,
         "ms_per_image": ms_per_image(best, size),
         "val_metrics": evaluate(y_val, p_val, threshold),
         "test_metrics": test_metrics,

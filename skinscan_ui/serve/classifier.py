@@ -110,7 +110,11 @@ class Classifier:
             out = self.engine.run(photos if isinstance(self.engine, EnsembleEngine) else pixels, detail)
             probs = calibrated(out.logits, self.card.temperature)
             unlike = self.guard.reasons(out.features, pixels)
-        return [decide(p, self.card.referral_threshold, u) for p, u in zip(probs, unlike, strict=True)], out, pixels
+        card = self.card
+        decided = [
+            decide(p, card.referral_threshold, u, card.low_confidence) for p, u in zip(probs, unlike, strict=True)
+        ]
+        return decided, out, pixels
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
         """Predictions for many photos, batched through the forward pass."""

@@ -11,7 +11,7 @@ from skinscan_ui.serve.i18n import Message, Percent, text
 from skinscan_ui.serve.labels import CLASSES, NAMES
 from skinscan_ui.serve.ood import UNLIKE
 
-LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing between classes
+LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing; each card records its own
 
 OUTCOME_TEXT = {o: text(f"outcome.{o}") for o in ("refer", "benign", "uncertain")}  # English; i18n has Spanish
 
@@ -47,7 +47,9 @@ class Prediction:
         }
 
 
-def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = None) -> Prediction:
+def decide(
+    probs: np.ndarray, threshold: float, unlike_training: str | None = None, low_confidence: float = LOW_CONFIDENCE
+) -> Prediction:
     """The outcome rules, in order of safety.
 
     A photo unlike the training images is never given a diagnosis; a malignant roll-up at or
@@ -60,7 +62,7 @@ def decide(probs: np.ndarray, threshold: float, unlike_training: str | None = No
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
         outcome, reason = "refer", Message("reason.refer", mal=Percent(mal), threshold=Percent(threshold))
-    elif top < LOW_CONFIDENCE:
+    elif top < low_confidence:
         outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
     else:
         outcome, reason = "benign", Message("reason.benign", mal=Percent(mal), threshold=Percent(threshold))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skinscan_ui.serve import manifest, paths
+from skinscan_ui.serve.inference import LOW_CONFIDENCE
 from skinscan_ui.serve.manifest import sha256
 
 SERVED = (".tflite", ".ood.npz", ".neighbors.npz", ".json")  # a single network's own files
@@ -34,6 +35,7 @@ class Card:
     last_conv: str
     temperature: float = 1.0
     referral_threshold: float = 0.5
+    low_confidence: float = LOW_CONFIDENCE  # a top-1 probability under it is "Uncertain"
     sha256: str | None = None  # the network's (an ensemble's: of its members' exports)
     data: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -80,6 +82,7 @@ def read_card(card_path: Path) -> Card | None:
             last_conv=data["last_conv"],
             temperature=float(data["temperature"]),
             referral_threshold=float(data["referral_threshold"]),
+            low_confidence=float(data.get("low_confidence", LOW_CONFIDENCE)),
             sha256=data["sha256"],
             data=data,
         )
