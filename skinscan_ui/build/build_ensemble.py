@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     index.save(model_path)
     test_ham = source["test"] == "ham10000"
     similar = {
-        "file": paths.relative(Index.path_for(model_path)),
+        "file": Index.path_for(model_path).name,
         "lesions": len(index.vectors),
         "dimensions": int(index.components.shape[1]),
         "test": agreement(index, f0["test"][test_ham], y["test"][test_ham]),

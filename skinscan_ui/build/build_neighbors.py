@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     index = build(classifier.features(x), y, rows["image_id"].tolist(), rows["lesion_id"].tolist(), card.sha256 or "")
     index.save(card.path)
     report = {
-        "file": str(paths.relative(Index.path_for(card.path))),
+        "file": Index.path_for(card.path).name,
         "lesions": len(index.vectors),
         "dimensions": int(index.components.shape[1]),
         "test": agreement(index, classifier.features(x_test), y_test, args.k),

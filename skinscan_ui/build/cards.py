@@ -254,8 +254,8 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
 |---|---|---|---|---|---|
 {rows}
 
-![confusion matrix](/{card["confusion_plot"]})
-![reliability diagram](/{card["reliability_plot"]})
+![confusion matrix]({card["confusion_plot"]})
+![reliability diagram]({card["reliability_plot"]})
 
 ## Training
 - command: `{tr["command"]}`
@@ -287,16 +287,16 @@ def not_served(folder: Path) -> None:
 def write(card: dict, weights_dir: Path) -> None:
     """Write `<name>.json` and `<name>.md` beside the model file, and renew the folder's integrity manifest.
 
-    The card's own file paths are derived from that folder, so a run's card re-written in `weights/`
-    when the run ships names the shipped files, not the training output.
+    The files a card names are in its own folder and named without it, so a card reads the same in a
+    training run's folder, in `ship`'s staging folder and in `weights/`.
     """
     not_served(weights_dir)
     name = card["name"]
     card = {
         **card,
-        "file": paths.relative(weights_dir / f"{name}.keras"),
-        "confusion_plot": paths.relative(weights_dir / f"{name}_confusion.png"),
-        "reliability_plot": paths.relative(weights_dir / f"{name}_reliability.png"),
+        "file": f"{name}.keras",
+        "confusion_plot": f"{name}_confusion.png",
+        "reliability_plot": f"{name}_reliability.png",
     }
     (weights_dir / f"{card['name']}.json").write_text(json.dumps(card, indent=2) + "\n")
     (weights_dir / f"{card['name']}.md").write_text(ensemble_markdown(card) if "members" in card else markdown(card))
@@ -386,8 +386,8 @@ ISIC 2017 has only nevi, melanomas and benign keratoses, so its macro AUC is ove
 {header}
 {_source_rows(card["metrics_by_source"]["val"])}
 
-![confusion matrix](/{card["confusion_plot"]})
-![reliability diagram](/{card["reliability_plot"]})
+![confusion matrix]({card["confusion_plot"]})
+![reliability diagram]({card["reliability_plot"]})
 
 ## How it was built
 - command: `{tr["command"]}` ({tr["wall_seconds"] / 60:.0f} min on {tr["hardware"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]})

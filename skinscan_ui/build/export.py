@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     convert(model, card.last_conv, out, args.precision)
     reference, lite = KerasEngine(model, card.last_conv), LiteEngine(out)
     report: dict = {
-        "file": str(paths.relative(out)),
+        "file": out.name if out.parent == card.path.parent else str(paths.relative(out)),
         "sha256": manifest.sha256(out),
         "bytes": out.stat().st_size,
         "precision": PRECISIONS[args.precision],
