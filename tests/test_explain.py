@@ -88,3 +88,33 @@ def test_the_slide_download_is_wide_and_shows_photo_and_heatmap_side_by_side():
     left, right = picture[middle, 100], picture[middle, picture.shape[1] - 100]
     assert left[1] > 150 and left[0] < 50, "the photo as it was"
     assert right[0] > left[0], "the heatmap's red over it"
+
+
+def test_the_slide_follows_the_opacity_slider():
+    from skinscan_ui.serve.explain import slide
+
+    photo = np.full((150, 200, 3), 90, np.uint8)
+    cam = np.linspace(0, 1, 150 * 200).reshape(150, 200)
+    faint, full = (slide(photo, cam, "t", ("a", "b"), ("low", "high"), "f", opacity) for opacity in (0.2, 1.0))
+    middle = faint.shape[0] // 2
+    right = slice(faint.shape[1] // 2 + 40, faint.shape[1] - 40)
+    assert np.abs(faint[middle, right].astype(int) - 90).mean() < np.abs(full[middle, right].astype(int) - 90).mean()
+
+
+def test_the_slide_prints_every_letter_of_both_languages():
+    """Each character of every English and Spanish sentence has a glyph in the slide's font (no boxes)."""
+    from PIL import ImageFont
+
+    from skinscan_ui.serve.explain import FONT
+    from skinscan_ui.serve.i18n import CATALOG
+
+    font = ImageFont.truetype(str(FONT), 22)
+
+    def drawn(ch: str) -> bytes:
+        mask = font.getmask(ch)
+        return bytes(mask) + bytes(str(mask.size), "ascii")
+
+    missing = drawn("\ue000")  # a private-use code point: the font's "no glyph" box
+    letters = {ch for row in CATALOG.values() for sentence in row for ch in sentence if ch.strip()}
+    boxes = sorted(ch for ch in letters if drawn(ch) == missing)
+    assert not boxes, boxes

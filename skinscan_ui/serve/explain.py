@@ -12,8 +12,12 @@ fast map equals tf-keras-vis's (correlation >= 0.99); tf-keras-vis stays the ref
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+
+# The slide's typeface: Pillow's built-in one has no accented letters ("m□s influy□" in Spanish).
+FONT = Path(__file__).parent / "fonts" / "DejaVuSans-Latin1.ttf"
 
 
 def class_map(maps: np.ndarray, class_index: int, size: tuple[int, int]) -> np.ndarray:
@@ -83,7 +87,13 @@ def overlay(image: np.ndarray, cam: np.ndarray, opacity: float = 0.45) -> np.nda
 
 
 def slide(
-    pixels: np.ndarray, cam: np.ndarray, title: str, captions: tuple[str, str], legend: tuple[str, str], footer: str
+    pixels: np.ndarray,
+    cam: np.ndarray,
+    title: str,
+    captions: tuple[str, str],
+    legend: tuple[str, str],
+    footer: str,
+    opacity: float = 0.45,
 ) -> np.ndarray:
     """A slide-ready picture (1400 px wide): the photo and its heatmap side by side, titled, with a colour legend.
 
@@ -96,11 +106,11 @@ def slide(
     panel_w = (width - 2 * margin - gap) // 2
     panel_h = round(panel_w * pixels.shape[0] / pixels.shape[1])
     photo = Image.fromarray(pixels).resize((panel_w, panel_h), Image.Resampling.LANCZOS)
-    heat = Image.fromarray(overlay(pixels, cam)).resize((panel_w, panel_h), Image.Resampling.LANCZOS)
+    heat = Image.fromarray(overlay(pixels, cam, opacity)).resize((panel_w, panel_h), Image.Resampling.LANCZOS)
     height = margin + 60 + 40 + panel_h + 40 + 70 + 50
     canvas = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(canvas)
-    big, small = ImageFont.load_default(size=34), ImageFont.load_default(size=22)
+    big, small = (ImageFont.truetype(str(FONT), size) for size in (34, 22))
     draw.text((margin, margin), title, fill=(33, 37, 41), font=big)
     top = margin + 60
     for i, (panel, caption) in enumerate(zip((photo, heat), captions, strict=True)):

@@ -91,6 +91,7 @@ def explanation(model: str, result: Result) -> None:
         (t("res.model_saw"), t("res.cam_caption", method=METHODS[method], name=class_name(dx))),
         (t("res.legend_low"), t("res.legend_high")),
         t("res.slide_footer", model=model),
+        opacity,
     )
     buf = io.BytesIO()
     Image.fromarray(picture).save(buf, format="PNG")
