@@ -85,3 +85,27 @@ def test_core_messages_say_themselves_in_spanish():
 )
 def test_the_browsers_language_picks_the_default(locale, lang):
     assert i18n.language_for(locale) == lang
+
+
+def test_a_value_never_reads_equal_to_the_threshold_it_is_compared_with():
+    """0.166 against 0.170 printed '17%, below the referral threshold of 17%'."""
+    from skinscan_ui.serve.i18n import versus
+
+    low, thr = versus(0.166, 0.170)
+    assert (low.to("en"), thr.to("en")) == ("16.6%", "17.0%") and (low.to("es"), thr.to("es")) == ("16,6 %", "17,0 %")
+    assert [p.to("en") for p in versus(0.30, 0.17)] == ["30%", "17%"], "whole percents when they already differ"
+    benign = decide(np.array([0.02, 0.02, 0.05, 0.02, 0.126, 0.75, 0.014]), threshold=0.170)
+    assert benign.outcome == "benign" and "16.6%" in benign.reason and "17.0%" in benign.reason
+
+
+def test_the_batch_table_says_percents_as_the_photo_page_does():
+    import pandas as pd
+
+    from skinscan_ui.ui.report import shown
+
+    table = pd.DataFrame(
+        [["a.jpg", "nv", 0.998, 0.003, "Likely benign"], ["b.jpg", "mel", 0.6, 0.166, "Likely benign"]],
+        columns=["file", "top-1", "probability", "malignant", "outcome"],
+    )
+    out = shown(table, threshold=0.170)
+    assert list(out["probability"]) == ["> 99%", "60%"] and list(out["malignant"]) == ["< 1%", "16.6%"]

@@ -746,20 +746,35 @@ class Message(str):
 
 
 class Percent(float):
-    """A probability to be said as a whole percent in the reader's language ('< 1%', '39 %' in Spanish)."""
+    """A probability to be said as a percent in the reader's language ('< 1%', '39 %' in Spanish)."""
+
+    digits: int = 0
+
+    def __new__(cls, value: float, digits: int = 0) -> Percent:
+        obj = super().__new__(cls, value)
+        obj.digits = digits
+        return obj
 
     def to(self, lang: str) -> str:
-        return percent(self, lang)
+        return percent(self, lang, self.digits)
 
 
-def percent(value: float, lang: str = DEFAULT) -> str:
-    """Whole percent (the model is not good to a tenth of one), never a bare 0% or 100%."""
+def percent(value: float, lang: str = DEFAULT, digits: int = 0) -> str:
+    """Whole percent (the model is not good to a tenth of one) unless told, never a bare 0% or 100%."""
     sep = " " if lang == "es" else ""
     if value < 0.005:
         return f"< 1{sep}%"
     if value > 0.995:
         return f"> 99{sep}%"
-    return f"{round(value * 100)}{sep}%"
+    number = f"{value * 100:.{digits}f}"
+    return f"{number.replace('.', ',') if lang == 'es' else number}{sep}%"
+
+
+def versus(value: float, threshold: float) -> tuple[Percent, Percent]:
+    """A value and the threshold it is compared with, said with just enough decimals never to read equal
+    when they are not: 0.166 against 0.170 is '16.6%' against '17.0%', not '17%' below '17%'."""
+    digits = next((d for d in (0, 1, 2) if percent(value, digits=d) != percent(threshold, digits=d)), 2)
+    return Percent(value, digits), Percent(threshold, digits)
 
 
 def counted(key: str, n: int, lang: str = DEFAULT) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from skinscan_ui.serve.calibration import malignant_probability
-from skinscan_ui.serve.i18n import Message, Percent, text
+from skinscan_ui.serve.i18n import Message, Percent, text, versus
 from skinscan_ui.serve.labels import CLASSES, NAMES
 from skinscan_ui.serve.ood import UNLIKE
 
@@ -58,14 +58,15 @@ def decide(
     """
     mal = float(malignant_probability(probs))
     top = float(probs.max())
+    said_mal, said_threshold = versus(mal, threshold)
     if unlike_training:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
-        outcome, reason = "refer", Message("reason.refer", mal=Percent(mal), threshold=Percent(threshold))
+        outcome, reason = "refer", Message("reason.refer", mal=said_mal, threshold=said_threshold)
     elif top < low_confidence:
         outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
     else:
-        outcome, reason = "benign", Message("reason.benign", mal=Percent(mal), threshold=Percent(threshold))
+        outcome, reason = "benign", Message("reason.benign", mal=said_mal, threshold=said_threshold)
     return Prediction(probs, mal, outcome, reason)
 
 

@@ -39,10 +39,9 @@ def batch_page(model_name: str) -> None:
     entries = report.sort_entries(_analyse_all(model_name, files))
     st.markdown(report.summary(entries, current()))
     table = report.table(entries, current())
-    probability, malignant, outcome = table.columns[2], table.columns[3], table.columns[4]
-    shown = table.copy()
-    for column in (probability, malignant):  # whole percent, as everywhere on the page
-        shown[column] = (shown[column] * 100).round()
+    card = services.classifier(model_name).card
+    shown = report.shown(table, card.referral_threshold, current())
+    outcome = table.columns[4]
     colours = {t(f"outcome.{o}"): c for o, c in OUTCOME_COLOURS.items()}
     colours[t("outcome.not_lesion")] = OUTCOME_COLOURS["uncertain"]
     picked = st.dataframe(
@@ -52,10 +51,6 @@ def batch_page(model_name: str) -> None:
         on_select="rerun",
         selection_mode="single-row",
         key="batch_table",
-        column_config={
-            c: st.column_config.ProgressColumn(c, format="%d%%", min_value=0, max_value=100)
-            for c in (probability, malignant)
-        },
     )
     st.caption(t("batch.table_help"))
     for e in entries:  # every refusal in full, not cut off in a table cell
@@ -64,7 +59,6 @@ def batch_page(model_name: str) -> None:
     rows = picked.selection.rows if picked else []
     if rows:
         _detail(entries[rows[0]])
-    card = services.classifier(model_name).card
     left, right = st.columns(2)
     left.download_button(t("batch.csv"), report.csv(table), "skinscan_batch.csv", "text/csv", width="stretch")
     right.download_button(

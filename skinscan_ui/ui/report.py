@@ -10,7 +10,7 @@ from PIL import Image
 
 from skinscan_ui.serve.classifier import Result
 from skinscan_ui.serve.explain import overlay
-from skinscan_ui.serve.i18n import DEFAULT, Percent, counted, percent, say, text
+from skinscan_ui.serve.i18n import DEFAULT, counted, percent, say, text, versus
 
 ORDER = {"refer": 0, "uncertain": 1, "benign": 2}  # what needs attention first; unreadable files last
 COLUMNS = ("file", "top1", "probability", "malignant", "outcome")
@@ -81,6 +81,16 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
             ]
         )
     return pd.DataFrame(rows, columns=[text(f"col.{c}", lang) for c in COLUMNS])
+
+
+def shown(table: pd.DataFrame, threshold: float, lang: str = DEFAULT) -> pd.DataFrame:
+    """The table as the page says it: percents as on the one-photo page ('< 1%', '> 99%'), and the malignant
+    probability with just enough decimals never to read equal to the threshold it was compared with."""
+    out = table.copy()
+    probability, malignant = table.columns[2], table.columns[3]
+    out[probability] = [percent(v, lang) if pd.notna(v) else "—" for v in table[probability]]
+    out[malignant] = [versus(v, threshold)[0].to(lang) if pd.notna(v) else "—" for v in table[malignant]]
+    return out
 
 
 def csv(table: pd.DataFrame) -> bytes:
@@ -174,6 +184,7 @@ def _result_page(doc, result: Result, threshold: float, lang: str, line) -> None
         doc.cell(120, 7, _latin1(text(f"class.{dx}", lang)))
         doc.cell(0, 7, _latin1(percent(prob, lang)), new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    line(text("pdf.malignant", lang, p=Percent(p.malignant_probability), thr=Percent(threshold)), 11)
+    said, said_threshold = versus(p.malignant_probability, threshold)
+    line(text("pdf.malignant", lang, p=said, thr=said_threshold), 11)
     if result.similar:
         line(text("pdf.similar", lang, dxs=", ".join(n.dx for n in result.similar)), 11)
