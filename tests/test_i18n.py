@@ -109,3 +109,18 @@ def test_the_batch_table_says_percents_as_the_photo_page_does():
     )
     out = shown(table, threshold=0.170)
     assert list(out["probability"]) == ["> 99%", "60%"] and list(out["malignant"]) == ["< 1%", "16.6%"]
+
+
+@pytest.mark.parametrize(
+    ("truth", "probs", "verdict"),
+    [
+        ("mel", [0.05, 0.30, 0.05, 0.02, 0.20, 0.35, 0.03], "referred"),  # top-1 nevus, but referred: right
+        ("mel", [0.01, 0.01, 0.05, 0.02, 0.03, 0.85, 0.03], "missed"),  # a melanoma called benign
+        ("nv", [0.01, 0.01, 0.05, 0.02, 0.03, 0.85, 0.03], "match"),
+        ("nv", [0.01, 0.01, 0.85, 0.02, 0.03, 0.05, 0.03], "missed"),  # a nevus called a keratosis
+    ],
+)
+def test_an_example_is_judged_by_the_action_it_gets(truth, probs, verdict):
+    from skinscan_ui.serve.inference import against_truth
+
+    assert against_truth(decide(np.array(probs), threshold=0.3), truth) == verdict

@@ -428,6 +428,16 @@ CATALOG.update(
             "True diagnosis of this test-split example: **{name}** ({dx}); the model's top-1 matches it.",
             "Diagnóstico real de este ejemplo de prueba: **{name}** ({dx}); la primera opción del modelo coincide.",
         ),
+        "res.true_label_referred": (
+            (
+                "True diagnosis of this test-split example: **{name}** ({dx}). The model referred it, the right "
+                "action for a malignant lesion, though its top-1 guess was {top1}."
+            ),
+            (
+                "Diagnóstico real de este ejemplo de prueba: **{name}** ({dx}). El modelo lo derivó, lo correcto "
+                "ante una lesión maligna, aunque su primera opción fue {top1}."
+            ),
+        ),
         "res.true_label_differ": (
             "True diagnosis of this test-split example: **{name}** ({dx}); the model's top-1 differs from it.",
             "Diagnóstico real de este ejemplo de prueba: **{name}** ({dx}); la primera opción del modelo es otra.",

@@ -8,7 +8,7 @@ import numpy as np
 
 from skinscan_ui.serve.calibration import malignant_probability
 from skinscan_ui.serve.i18n import Message, Percent, text, versus
-from skinscan_ui.serve.labels import CLASSES, NAMES
+from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES, NAMES
 from skinscan_ui.serve.ood import UNLIKE
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing; each card records its own
@@ -68,6 +68,23 @@ def decide(
     else:
         outcome, reason = "benign", Message("reason.benign", mal=said_mal, threshold=said_threshold)
     return Prediction(probs, mal, outcome, reason)
+
+
+def against_truth(p: Prediction, true_label: str) -> str:
+    """How an answer stands against a known diagnosis (the Examples tab), judged by what it tells a clinician to do.
+
+    'referred': a malignant lesion referred, whatever the top-1 guess (the right action); 'missed': a
+    malignant lesion not referred, or a benign one whose top-1 is another class; 'match': the top-1 is
+    the diagnosis; 'no_answer': the guard gave no diagnosis.
+    """
+    if not p.diagnosed:
+        return "no_answer"
+    malignant = CLASSES.index(true_label) in MALIGNANT_INDICES
+    if malignant and p.outcome == "refer":
+        return "referred"
+    if (malignant and p.outcome != "refer") or p.top1 != true_label:
+        return "missed"
+    return "match"
 
 
 def calibrated(logits: np.ndarray, temperature: float) -> np.ndarray:

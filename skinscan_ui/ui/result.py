@@ -14,6 +14,7 @@ from skinscan_ui.serve.classifier import Result
 from skinscan_ui.serve.context import ContextError
 from skinscan_ui.serve.explain import overlay, slide
 from skinscan_ui.serve.i18n import percent
+from skinscan_ui.serve.inference import against_truth
 from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.model_store import Card
 from skinscan_ui.serve.neighbors import majority, malignant_count
@@ -32,12 +33,17 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
     icon = {"refer": ":material/error:", "benign": ":material/check_circle:", "uncertain": ":material/help:"}[p.outcome]
     show(f"**{t(f'outcome.{p.outcome}')}**  \n{say(p.reason)}", icon=icon)
     st.caption(t("res.answered_by", model=card.name))
-    if true_label and true_label != p.top1 and p.diagnosed:
+    if not true_label:
+        return
+    verdict = against_truth(p, true_label)
+    if verdict == "missed":
         answer = t(f"outcome.{p.outcome}") if p.outcome != "refer" else class_name(p.top1)
         st.warning(t("res.missed", name=class_name(true_label), answer=answer), icon=":material/school:")
-    elif true_label:
-        key = "res.true_label_match" if true_label == p.top1 else "res.true_label_differ"
-        st.caption(t(key, name=class_name(true_label), dx=true_label))
+    else:
+        key = {"referred": "res.true_label_referred", "match": "res.true_label_match"}.get(
+            verdict, "res.true_label_differ"
+        )
+        st.caption(t(key, name=class_name(true_label), dx=true_label, top1=class_name(p.top1)))
 
 
 def top3(result: Result, card: Card) -> None:
