@@ -279,7 +279,7 @@ CATALOG.update(
         "mode.batch": ("Several photos", "Varias fotos"),
         "mode.walkthrough": ("Walkthrough", "Visita guiada"),
         "side.model": ("Model", "Modelo"),
-        "side.model_label": ("{name} · {bal}", "{name} · {bal}"),
+        "side.model_label": ("{name} · balanced accuracy {bal}", "{name} · exactitud equilibrada {bal}"),
         "side.model_help": (
             (
                 "Models shipped in weights/, default first. The figure beside each name is its balanced accuracy: the "
