@@ -102,7 +102,7 @@ def test_model_picker_lists_models_with_balanced_accuracy(use_tiny, tiny_weights
     monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
     at = app()
     picker = at.selectbox(key="model_en")
-    assert picker.options == ["tiny · balanced accuracy 90%", "tiny2 · balanced accuracy 90%"]
+    assert picker.options == ["tiny · 90%", "tiny2 · 90%"]
     picker.set_value("tiny2").run()
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3

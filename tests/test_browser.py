@@ -273,7 +273,7 @@ def test_the_sidebar_keeps_every_choice_across_a_language_switch(server):
         checked = page.locator("[data-testid='stRadio'] input:checked")
         assert checked.count() == 1, "the mode radio shows a choice"
         assert page.locator("[data-testid='stRadio'] label:has(input:checked)").inner_text().strip() == "Varias fotos"
-        model = page.get_by_role("combobox", name="Modelo").input_value()
+        model = page.get_by_role("combobox", name="Modelo · exactitud equilibrada").input_value()
         assert "·" in model and "%" in model and "…" not in model, model
         shot(page, "browser_language_switch.png")
 

@@ -278,8 +278,8 @@ CATALOG.update(
         "mode.one": ("One photo", "Una foto"),
         "mode.batch": ("Several photos", "Varias fotos"),
         "mode.walkthrough": ("Walkthrough", "Visita guiada"),
-        "side.model": ("Model", "Modelo"),
-        "side.model_label": ("{name} · balanced accuracy {bal}", "{name} · exactitud equilibrada {bal}"),
+        "side.model": ("Model · balanced accuracy", "Modelo · exactitud equilibrada"),
+        "side.model_label": ("{name} · {bal}", "{name} · {bal}"),
         "side.model_help": (
             (
                 "Models shipped in weights/, default first. The figure beside each name is its balanced accuracy: the "
