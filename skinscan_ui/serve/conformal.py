@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from skinscan_ui.serve.labels import MALIGNANT_INDICES
+
 
 def prediction_set(probs: np.ndarray, q: float) -> np.ndarray:
     """(N, K) boolean: which classes each photo's set holds (never empty: the top-1 always is)."""
     inside = 1.0 - probs <= q
     inside[np.arange(len(probs)), probs.argmax(axis=1)] = True
     return inside
+
+
+def ordered_set(probabilities: np.ndarray, q: float, referred: bool) -> tuple[list[int], bool]:
+    """One photo's set, most likely class first, and whether the page must say why a referral's set names
+    no malignant class (several malignant classes can together pass the referral threshold while none
+    alone is likely enough to join the set): the badge and the set must never seem to disagree."""
+    inside = prediction_set(np.asarray(probabilities)[None], q)[0]
+    order = [int(i) for i in np.argsort(-np.asarray(probabilities)) if inside[i]]
+    return order, referred and not any(i in MALIGNANT_INDICES for i in order)

@@ -465,6 +465,17 @@ CATALOG.update(
             "With 90% confidence the diagnosis is one of: **{names}**.",
             "Con un 90 % de confianza el diagnóstico es uno de: **{names}**.",
         ),
+        "res.conformal_refer": (
+            (
+                "Still referred: no single malignant diagnosis is likely enough to join that set, but together "
+                "melanoma, basal cell carcinoma and actinic keratosis reach {mal}, at or above the referral threshold."
+            ),
+            (
+                "Aun así se deriva: ningún diagnóstico maligno es por sí solo lo bastante probable para entrar en ese "
+                "conjunto, pero juntos el melanoma, el carcinoma basocelular y la queratosis actínica suman {mal}, "
+                "en o por encima del umbral de derivación."
+            ),
+        ),
         "res.calibration_note": (
             (
                 "These probabilities are calibrated on HAM10000-like dermatoscope photos. On photos from other "

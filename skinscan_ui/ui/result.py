@@ -13,7 +13,7 @@ from skinscan_ui.serve import conformal, examples
 from skinscan_ui.serve.classifier import Result
 from skinscan_ui.serve.context import ContextError
 from skinscan_ui.serve.explain import overlay, slide
-from skinscan_ui.serve.i18n import percent
+from skinscan_ui.serve.i18n import percent, versus
 from skinscan_ui.serve.inference import against_truth
 from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.model_store import Card
@@ -56,9 +56,10 @@ def top3(result: Result, card: Card) -> None:
     if not p.diagnosed:
         st.caption(t("res.transparency"))
     elif "conformal" in card.data:
-        inside = conformal.prediction_set(p.probabilities[None], card.data["conformal"]["q"])[0]
-        order = [i for i in np.argsort(-p.probabilities) if inside[i]]
+        order, explain = conformal.ordered_set(p.probabilities, card.data["conformal"]["q"], p.outcome == "refer")
         st.markdown(t("res.conformal", names=", ".join(class_name(CLASSES[i]) for i in order)))
+        if explain:
+            st.caption(t("res.conformal_refer", mal=versus(p.malignant_probability, card.referral_threshold)[0]))
     by_source = card.test_by_source
     if "isic2017" in by_source:
         ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]
