@@ -312,3 +312,17 @@ def test_the_model_card_opens_with_plain_figures_and_readable_charts(use_tiny):
     assert "its first answer was right for **90%** of photos" in said
     assert "calibration error" not in said and "run 9" not in said, "no developer jargon"
     assert {c.proto.spec.count("Melanoma") > 0 for c in at.get("plotly_chart") if "heatmap" in c.proto.spec} == {True}
+
+
+def test_the_answer_names_its_photo_and_a_new_photo_empties_the_other_input(use_tiny):
+    """A camera frame taken after an upload is the one answered, and the upload tab no longer shows the old file."""
+    def captions() -> list[str]:
+        return [c.value.replace("\\", "") for c in at.caption]  # file names come Markdown-escaped
+
+    at = app()
+    at.file_uploader[0].set_value(("upload.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert "Analysed: upload.jpg" in captions()
+    at.camera_input[0].set_value(("camera.jpg", lesion_jpeg(2), "image/jpeg")).run()
+    assert not at.exception
+    assert "Analysed: camera.jpg" in captions() and not any("upload.jpg" in c for c in captions())
+    assert at.file_uploader[0].value is None, "the upload tab is empty, not showing a photo that is not answered"

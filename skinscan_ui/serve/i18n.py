@@ -450,6 +450,7 @@ CATALOG.update(
             ),
         ),
         "res.where": ("Where the network looked", "Dónde miró la red"),
+        "res.analysed": ("Analysed: {name}", "Analizada: {name}"),
         "res.answered_by": ("Answered by the model **{model}**.", "Respuesta del modelo **{model}**."),
         "res.missed": (
             (

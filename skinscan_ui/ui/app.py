@@ -54,7 +54,11 @@ def main() -> None:
         st.error(t("app.internal_error", name=plain(photo.name)))
         return
     st.divider()
-    outcome(result, photo.true_label, model.card)
+    thumb, badge = st.columns([1, 4], vertical_alignment="center")
+    thumb.image(result.pixels, width=96)  # small: on a phone the top-1 stays on the first screen
+    thumb.caption(t("res.analysed", name=plain(photo.name)))
+    with badge:
+        outcome(result, photo.true_label, model.card)
     if not result.prediction.diagnosed:  # no class, heatmap or class context for a photo unlike a lesion
         computed_anyway(result, model.card)
         return

@@ -24,17 +24,23 @@ class Photo:
 
 
 def _select(source: str) -> None:
+    """The newest photo is the only one: choosing one empties the other inputs, so no tab keeps showing
+    a photo (or its file name) that is not the one answered below."""
     st.session_state["source"] = source
+    for other in ("upload", "camera"):
+        if other != source:
+            st.session_state[f"{other}_round"] = _round(other) + 1
 
 
-def _round() -> int:
-    """Bumped by a restart: new widget keys empty the uploader and the camera."""
-    return st.session_state.get("input_round", 0)
+def _round(widget: str) -> int:
+    """Bumped to empty a widget: a new key is a new, empty uploader or camera."""
+    return st.session_state.get(f"{widget}_round", 0)
 
 
 def clear() -> None:
     """Forget the chosen photo: the uploader, the camera and the example choice start empty."""
-    st.session_state["input_round"] = _round() + 1
+    for widget in ("upload", "camera"):
+        st.session_state[f"{widget}_round"] = _round(widget) + 1
     st.session_state.pop("source", None)
 
 
@@ -51,14 +57,14 @@ def photo_input() -> Photo | None:
             on_change=_select,
             args=("upload",),
             max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
-            key=f"upload{_round()}",
+            key=f"upload{_round('upload')}",
         )
         if upload is None:  # once a photo is in, the answer moves up (on a phone, onto the first screen)
             right.markdown(t("in.tips"))
     with tabs[1]:
         left, right = st.columns([3, 2])
         camera = left.camera_input(
-            t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key=f"camera{_round()}"
+            t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key=f"camera{_round('camera')}"
         )
         if camera is None:
             right.markdown(t("in.tips"))
