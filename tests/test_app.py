@@ -316,6 +316,7 @@ def test_the_model_card_opens_with_plain_figures_and_readable_charts(use_tiny):
 
 def test_the_answer_names_its_photo_and_a_new_photo_empties_the_other_input(use_tiny):
     """A camera frame taken after an upload is the one answered, and the upload tab no longer shows the old file."""
+
     def captions() -> list[str]:
         return [c.value.replace("\\", "") for c in at.caption]  # file names come Markdown-escaped
 
