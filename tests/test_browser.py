@@ -82,6 +82,7 @@ def test_broken_files_show_an_error_then_a_good_one_works(server, photo, tmp_pat
         for source, shown_as in [
             ("truncated.jpg", "truncated.jpg"),
             ("document.pdf", "document.jpg"),
+            ("document.pdf", "document.pdf"),  # a wrong kind of file is refused in words, not by a hover tooltip
             ("bomb_60000x60000.png", "bomb.png"),
         ]:
             broken = tmp_path / shown_as

@@ -73,7 +73,7 @@ def test_resume_continues_a_stopped_run(tmp_path):
     import time
 
     run = tmp_path / "run"
-    common = ["--model", "skinscan", "--limit", "32", "--epochs", "3", "--patience", "9"]
+    common = ["--model", "skinscan", "--size", "96x128", "--limit", "32", "--epochs", "3", "--patience", "9"]
     common += ["--run-dir", str(run), "--out", str(tmp_path / "w")]
     args = [sys.executable, "-m", "skinscan_ui.build.train", *common]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -126,11 +126,11 @@ def test_ema_keeps_the_averaged_weights_not_the_last_step(tmp_path):
     from skinscan_ui.build.models import build
 
     start = tmp_path / "start.keras"
-    build("skinscan").save(start)
+    build("skinscan", input_size=(96, 128)).save(start)  # the size the other runs here use: one decode cache
     kept = {}
     for ema in (None, 0.99999):
         run = tmp_path / f"run_{ema}"
-        args = ["--model", "skinscan", "--init", str(start), "--epochs", "1", "--limit", "64"]
+        args = ["--model", "skinscan", "--size", "96x128", "--init", str(start), "--epochs", "1", "--limit", "64"]
         args += ["--run-dir", str(run), "--out", str(tmp_path / f"w_{ema}")] + (["--ema", str(ema)] if ema else [])
         assert train.main(args) == 0
         kept[ema] = keras.models.load_model(run / "best.keras", compile=False)

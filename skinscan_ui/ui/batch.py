@@ -10,7 +10,6 @@ from skinscan_ui.serve.explain import overlay
 from skinscan_ui.serve.images import MAX_BYTES, ImageError
 from skinscan_ui.serve.model_store import Card
 from skinscan_ui.ui import report, services
-from skinscan_ui.ui.inputs import UPLOAD_TYPES
 from skinscan_ui.ui.language import class_name, current, plain, say, t
 
 MAX_PHOTOS = 50
@@ -24,7 +23,7 @@ OUTCOME_COLOURS = {  # the badge's colours, so the table reads at a glance
 def batch_page(model_name: str) -> None:
     files = st.file_uploader(
         t("batch.uploader"),
-        type=UPLOAD_TYPES,
+        type=None,  # a file of the wrong kind is refused in words below the table, not by a tooltip
         accept_multiple_files=True,
         max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
         key="batch_upload",

@@ -11,8 +11,6 @@ from skinscan_ui.serve.images import MAX_BYTES
 from skinscan_ui.ui import services
 from skinscan_ui.ui.language import bound, t
 
-UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff", "gif", "heic", "heif"]
-
 
 @dataclass(frozen=True)
 class Photo:
@@ -53,7 +51,7 @@ def photo_input() -> Photo | None:
         left, right = st.columns([3, 2])
         upload = left.file_uploader(
             t("in.uploader"),
-            type=UPLOAD_TYPES,
+            type=None,  # every file reaches the loader, which says in words what is wrong with one it cannot read
             on_change=_select,
             args=("upload",),
             max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
