@@ -124,3 +124,13 @@ def test_an_example_is_judged_by_the_action_it_gets(truth, probs, verdict):
     from skinscan_ui.serve.inference import against_truth
 
     assert against_truth(decide(np.array(probs), threshold=0.3), truth) == verdict
+
+
+def test_spanish_numbers_use_the_spanish_marks():
+    """'AUC de 0.78' beside '5.700' mixed two conventions; Spanish takes a decimal comma and groups from five digits."""
+    from skinscan_ui.serve.i18n import count, text
+
+    note = text("res.calibration_note", "es", ham=0.9, other=0.78)
+    assert "0,78" in note and "0,90" in note and "0.78" not in note
+    assert "0.78" in text("res.calibration_note", "en", ham=0.9, other=0.78)
+    assert (count(5700, "es"), count(12400, "es"), count(5700, "en")) == ("5700", "12\u00a0400", "5,700")

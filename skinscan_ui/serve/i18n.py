@@ -792,6 +792,21 @@ def percent(value: float, lang: str = DEFAULT, digits: int = 0) -> str:
     return f"{number.replace('.', ',') if lang == 'es' else number}{sep}%"
 
 
+def count(n: int, lang: str = DEFAULT) -> str:
+    """A count: '5,700' in English; in Spanish '5700' (four digits take no separator) and '12 400' (a
+    non-breaking space between groups from five digits on), as the RAE writes them."""
+    if lang != "es":
+        return f"{n:,}"
+    return str(n) if abs(n) < 10_000 else f"{n:,}".replace(",", "\u00a0")
+
+
+class _Localised(float):
+    """A float formatted with the reader's decimal mark: the catalog's '{auc:.2f}' says '0,78' in Spanish."""
+
+    def __format__(self, spec: str) -> str:
+        return float.__format__(self, spec).replace(".", ",")
+
+
 def versus(value: float, threshold: float) -> tuple[Percent, Percent]:
     """A value and the threshold it is compared with, said with just enough decimals never to read equal
     when they are not: 0.166 against 0.170 is '16.6%' against '17.0%', not '17%' below '17%'."""
@@ -809,6 +824,8 @@ def text(key: str, lang: str = DEFAULT, **params: Any) -> str:
     """The sentence for `key` in `lang` (English when the language is unknown), parameters filled in."""
     column = list(LANGUAGES).index(lang) if lang in LANGUAGES else 0
     params = {k: (v.to(lang) if isinstance(v, (Message, Percent)) else v) for k, v in params.items()}
+    if lang == "es":
+        params = {k: _Localised(v) if type(v) is float else v for k, v in params.items()}
     return CATALOG[key][column].format(**params)
 
 

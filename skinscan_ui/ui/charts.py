@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from skinscan_ui.serve.i18n import CATALOG, DEFAULT, percent, text
+from skinscan_ui.serve.i18n import CATALOG, DEFAULT, count, percent, text
 from skinscan_ui.serve.labels import CLASSES
 
 ACCENT = "#d6336c"
@@ -53,14 +53,13 @@ def class_frequency(context: dict, highlight: str, lang: str = DEFAULT) -> go.Fi
     """How common each diagnosis is in HAM10000 (counts on a linear axis), the predicted one highlighted."""
     order = sorted(CLASSES, key=lambda dx: context["classes"][dx]["images"])
     counts = [context["classes"][dx]["images"] for dx in order]
-    sep = "." if lang == "es" else ","
     fig = go.Figure(
         go.Bar(
             x=counts,
             y=[_name(dx, lang) for dx in order],
             orientation="h",
             marker_color=[ACCENT if dx == highlight else MUTED for dx in order],
-            text=[f"{c:,}".replace(",", sep) + f" ({percent(c / sum(counts), lang)})" for c in counts],
+            text=[f"{count(c, lang)} ({percent(c / sum(counts), lang)})" for c in counts],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{x}<extra></extra>",
