@@ -107,8 +107,10 @@ def test_the_batch_table_says_percents_as_the_photo_page_does():
         [["a.jpg", "nv", 0.998, 0.003, "Likely benign"], ["b.jpg", "mel", 0.6, 0.166, "Likely benign"]],
         columns=["file", "top-1", "probability", "malignant", "outcome"],
     )
-    out = shown(table, threshold=0.170)
+    out = shown(table, [0.170, 0.170])
     assert list(out["probability"]) == ["> 99%", "60%"] and list(out["malignant"]) == ["< 1%", "16.6%"]
+    phone = shown(table, [0.170, 0.30])  # each row against its own photo type's threshold
+    assert list(phone["malignant"]) == ["< 1%", "17%"]
 
 
 @pytest.mark.parametrize(

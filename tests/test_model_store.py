@@ -138,7 +138,7 @@ def test_a_pickled_guard_is_a_sentence_not_a_traceback(tiny_weights, tmp_path):
     folder = copy_weights(tiny_weights, tmp_path / "w")
     np.savez(folder / "tiny.ood.npz", threshold=np.array([{"evil": 1}], dtype=object))
     cards.write_manifest(folder)  # even re-blessed by hand, an object array is never unpickled
-    _refused(folder, "guard or similar-case index of tiny cannot be read")
+    _refused(folder, "similar-case index or photo types of tiny cannot be read")
 
 
 def test_a_file_added_by_hand_is_refused(tiny_weights, tmp_path):

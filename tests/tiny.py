@@ -141,3 +141,25 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export
     (folder / "DEFAULT").write_text(name)
     cards.write_manifest(folder)  # as every tool that writes into weights/ does
     return path
+
+
+def add_photo_types(folder: Path, kind: str, name: str = "tiny", clinical_threshold: float = 0.2) -> None:
+    """Give the tiny model photo types that call every photo `kind`, and a clinical reading that favours melanoma.
+
+    Zero weights and a bias make both readings constant, so a test knows which one answered.
+    """
+    from skinscan_ui.build import cards
+    from skinscan_ui.serve.photo_type import KINDS, ClinicalReading, Linear, PhotoTypes
+
+    card_path = folder / f"{name}.json"
+    card = json.loads(card_path.read_text())
+    d = 24  # the tiny network's pooled features
+    detector = Linear(np.zeros(d), np.ones(d), np.zeros((d, 3)), np.where(np.array(KINDS) == kind, 5.0, 0.0))
+    head_bias = np.log([0.05, 0.05, 0.1, 0.01, 0.6, 0.18, 0.01])
+    head = Linear(np.zeros(d), np.ones(d), np.zeros((d, 7)), head_bias)
+    types = PhotoTypes(detector, ClinicalReading(head, 1.0, clinical_threshold, 0.8), card["sha256"])
+    types.save(folder / f"{name}.keras")
+    card["photo_type"] = {"clinical": {"photos": {"train": 537}}}
+    card_path.write_text(json.dumps(card))
+    if (folder / "MANIFEST.json").is_file():
+        cards.write_manifest(folder)

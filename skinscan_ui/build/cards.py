@@ -10,7 +10,7 @@ from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.engine import cpu_budget
 from skinscan_ui.serve.labels import CITATION, CLASSES, LICENCE, NAMES
 
-SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".json")  # what a model serves from
+SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".phototype.npz", ".json")  # what a model serves from
 
 
 def count_macs(model) -> int:
@@ -139,8 +139,58 @@ def _ood_section(card: dict) -> str:
 {o["method"]}; threshold {o["threshold"]:.1f}, set so that {o["val_lesions_pass"]:.1%} of validation lesions pass.
 Test lesions passing: {o["test_lesions_pass"]:.1%}. Non-lesion images stopped: {o["non_lesions_flagged"]:.0%} of
 {o["non_lesion_count"]} (generated frames and scikit-image sample photos){"; missed: " + ", ".join(missed) if missed else ""}.
-A stopped photo is answered "Uncertain" with no diagnosis.
+{_stopped(card)}
 {stored}"""
+
+
+def _stopped(card: dict) -> str:
+    if "photo_type" not in card:
+        return 'A stopped photo is answered "Uncertain" with no diagnosis.'
+    return (
+        "With photo types, the guard no longer refuses: a dermatoscope photo it stops is still answered, with a "
+        'note that it is unlike the training photos, referred at or over the threshold and otherwise "Uncertain", '
+        'never "Likely benign". Only a photo typed "not a skin lesion" gets no diagnosis.'
+    )
+
+
+def _photo_type_section(card: dict) -> str:
+    t = card.get("photo_type")
+    if not t:
+        return ""
+    kinds = "\n".join(
+        f"| {source} | {t['test_accuracy'][source]:.1%} | {k['dermoscopy']} / {k['clinical']} / {k['not_lesion']} |"
+        for source, k in t["test_kinds"].items()
+    )
+    held = [name for name, ok in t["non_lesions_held_out_stopped"].items() if not ok]
+    c = t["clinical"]
+    rows = "\n".join(
+        f"| {part} | {m['n']} | {_pct(m['accuracy'])} | {_pct(m['balanced_accuracy'])} | {_pct(m['melanoma_auc'])} "
+        f"| {_pct(m['malignant_auc'])} | {_pct(m['ece'])} | {_pct(m['referral']['sensitivity'])} / "
+        f"{_pct(m['referral']['specificity'])} | {m['conformal']['coverage']:.3f} ({m['conformal']['mean_size']:.2f}) |"
+        for part, m in ((p, c[p]) for p in ("val", "test"))
+    )
+    return f"""## Photo types
+{t["method"]} (C = {t["c"]}, chosen on mean per-source validation accuracy).
+
+| test part | typed right | called dermoscopy / clinical / not a lesion |
+|---|---|---|
+{kinds}
+
+A detector fitted without ISIC 2017 calls {t["unseen_dermatoscope"]["isic2017_test_called_dermoscopy"]:.1%} of ISIC 2017
+test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit in turn
+is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
+Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len(t["non_lesions_stopped"])}.
+
+### Phone close-ups (clinical)
+{c["head"]} (C = {c["c"]} by validation log loss), temperature {c["temperature"]:.3f}, referral threshold
+{c["referral_threshold"]:.3f} ({c["referral_rule"]}), 90% set q = {c["conformal"]["q"]:.3f}. It learned from
+{c["photos"]["train"]} photos of PAD-UFES-20 patients and never names {", ".join(c["classes_never_named"])} (none were among them).
+
+| PAD-UFES-20 part | photos | accuracy | balanced acc. | melanoma AUC | malignant AUC | ECE | referral sens. / spec. | 90% set coverage |
+|---|---|---|---|---|---|---|---|---|
+{rows}
+
+"""
 
 
 def _litert_section(card: dict) -> str:
@@ -265,7 +315,7 @@ Validation: balanced accuracy {_pct(card["val_metrics"]["balanced_accuracy"])}, 
 {distillation}- optimiser: {tr["optimizer"]}; seed {tr["seed"]}; Keras {tr["keras"]} on {tr["backend"]}
 
 {_ood_section(card)}
-{_litert_section(card)}{_similar_section(card)}## Intended use and limits
+{_photo_type_section(card)}{_litert_section(card)}{_similar_section(card)}## Intended use and limits
 For education and demonstration with dermatoscopic photos like HAM10000's (mostly fair-skinned
 European patients, seven diagnoses). Phone photos without a dermatoscope, other skin types, and
 lesions outside these seven classes are out of scope; the app marks such inputs as uncertain.
@@ -395,7 +445,7 @@ ISIC 2017 has only nevi, melanomas and benign keratoses, so its macro AUC is ove
 - split sizes: {tr["split_sizes"]}{fine_tunes}
 
 {_ood_section(card)}
-{_similar_section(card)}## Intended use and limits
+{_photo_type_section(card)}{_similar_section(card)}## Intended use and limits
 For education and demonstration with dermatoscopic photos. The probabilities are calibrated on
 HAM10000 and ISIC 2017 validation photos; on photos from other dermatoscopes they are less reliable
 (see the ISIC 2017 rows above for how much less on a second source).

@@ -3,7 +3,8 @@
     python -m skinscan_ui.build.evaluate --images DIR --labels CSV --out DIR [--model NAME_OR_PATH]
 
 The labels CSV needs `image_id,dx` (other columns are ignored); images are DIR/<image_id>.jpg,
-.jpeg or .png. Writes OUT/metrics.json and OUT/predictions.csv with calibrated probabilities.
+.jpeg or .png. Writes OUT/metrics.json and OUT/predictions.csv with calibrated probabilities, each photo's type
+and its outcome; metrics.json has the figures per photo type and the badges as served.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 from skinscan_ui.build.metrics import evaluate
 from skinscan_ui.serve import model_store, paths
 from skinscan_ui.serve.images import ImageError, read_file
-from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES
 from skinscan_ui.serve.manifest import sha256
 from skinscan_ui.serve.model_store import ModelError
 
@@ -50,6 +51,18 @@ def read_labels(path: Path) -> pd.DataFrame:
     if labels.empty:
         raise ValueError(f"labels {path} has no rows")
     return labels[["image_id", "dx"]]
+
+
+def served_decisions(y: np.ndarray, table: pd.DataFrame) -> dict:
+    """What the badges said, as served (each photo against its own photo type's threshold, the guard applied)."""
+    malignant = np.isin(y, MALIGNANT_INDICES)
+    outcome = table["outcome"].to_numpy()
+    counts = {o: int((outcome == o).sum()) for o in ("refer", "uncertain", "benign")}
+    return counts | {
+        "referral_sensitivity": float((outcome[malignant] == "refer").mean()) if malignant.any() else None,
+        "benign_called_benign": float((outcome[~malignant] == "benign").mean()) if (~malignant).any() else None,
+        "malignant_called_benign": int((outcome[malignant] == "benign").sum()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def flush() -> None:
         for (image_id, dx, _), pred in zip(pending, classifier.classify([p[2] for p in pending]), strict=True):
-            rows.append((image_id, dx, pred.top1))
+            rows.append((image_id, dx, pred.top1, pred.photo_type or "", pred.outcome, pred.threshold))
             probs.append(pred.probabilities)
         pending.clear()
 
@@ -111,8 +124,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     p = np.array(probs)
-    y = np.array([CLASSES.index(dx) for _, dx, _ in rows])
+    y = np.array([CLASSES.index(row[1]) for row in rows])
     metrics = evaluate(y, p, classifier.card.referral_threshold)
+    table = pd.DataFrame(rows, columns=["image_id", "dx", "pred", "photo_type", "outcome", "threshold"])
+    metrics["served_decisions"] = served_decisions(y, table)
+    if table["photo_type"].any():  # each photo type's figures, against its own referral threshold
+        metrics["by_photo_type"] = {
+            kind: evaluate(y[mask], p[mask], float(table["threshold"][mask].iloc[0]))
+            | {"served_decisions": served_decisions(y[mask], table[mask])}
+            for kind in sorted(set(table["photo_type"]))
+            if (mask := (table["photo_type"] == kind).to_numpy()).any()
+        }
     metrics["model"] = {
         "name": classifier.card.name,
         "path": paths.relative(classifier.card.path),
@@ -129,7 +151,6 @@ def main(argv: list[str] | None = None) -> int:
     metrics["skipped"] = skipped
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    table = pd.DataFrame(rows, columns=["image_id", "dx", "pred"])
     for i, dx in enumerate(CLASSES):
         table[f"p_{dx}"] = p[:, i].round(6)
     table.to_csv(args.out / "predictions.csv", index=False)

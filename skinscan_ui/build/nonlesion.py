@@ -1,7 +1,7 @@
 """Photos that are not dermatoscopic lesions, for measuring the not-a-lesion guard.
 
 Generated frames (blank, checkerboard, noise, text, stripes) and, when scikit-image is
-installed, its bundled sample photos (a cat, coffee, a rocket, an astronaut, ...).
+installed, its bundled sample photos (two cats, coffee, a rocket, a motorcycle, an astronaut, ...).
 """
 
 from __future__ import annotations
@@ -29,6 +29,11 @@ SKIMAGE_SAMPLES = (
     "grass",
     "gravel",
     "clock",
+    "cat",
+    "cell",
+    "stereo_motorcycle",
+    "binary_blobs",
+    "shepp_logan_phantom",
 )
 
 
@@ -83,8 +88,10 @@ def sample_photos() -> dict[str, Image.Image]:
             arr = getattr(data, name)()
         except Exception:  # noqa: BLE001, S112 - a sample that needs a download is simply left out
             continue
-        img = Image.fromarray(arr)
-        photos[name] = img.convert("RGB")
+        arr = np.asarray(arr[0] if isinstance(arr, tuple) else arr)  # a stereo pair: its left photo
+        if arr.dtype != np.uint8:  # a mask or a [0, 1] phantom
+            arr = (arr.astype(np.float64) / max(float(arr.max()), 1e-9) * 255).astype(np.uint8)
+        photos[name] = Image.fromarray(arr).convert("RGB")
     return photos
 
 

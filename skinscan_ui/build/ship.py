@@ -2,13 +2,16 @@
 
     python -m skinscan_ui.build.ship network CARD.json [--default] [--limit N]
     python -m skinscan_ui.build.ship ensemble [--name ensemble] [--members A,B,...] [--default]
+    python -m skinscan_ui.build.ship photo-types NAME
 
 `network` takes a trained network (the card and checkpoint `train` wrote, under `.cache/models/` by
 default) and runs, in a staging folder beside `weights/`: the LiteRT export with its parity check
 (`export`), the not-a-lesion guard (`fit_guard`, recording the network's sha256) and the similar-case
 index (`build_neighbors`), each writing its part of the card. `ensemble` runs `build_ensemble` into
 the staging folder (members, heads, views, calibration, conformal set, guard, index, exports, card);
-without `--members` it rebuilds the shipped ensemble from its own members' checkpoints.
+without `--members` it rebuilds the shipped ensemble from its own members' checkpoints. Both then fit
+the model's photo types (`fit_photo_type`: the dermoscopy / clinical / not-a-lesion detector and the
+phone-photo reading). `photo-types` refits only those for a model already shipped, on a staged copy.
 
 Then the staged model is verified end to end: loaded by the serving path (`serve.classifier`, LiteRT
 only, integrity manifest checked) and run on every test photo of the sources its card reports, whose
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skinscan_ui.build import build_ensemble, build_neighbors, cards, checkpoints, export, fit_guard
+from skinscan_ui.build import build_ensemble, build_neighbors, cards, checkpoints, export, fit_guard, fit_photo_type
 from skinscan_ui.build.data import DataError, dataset
 from skinscan_ui.build.metrics import evaluate
 from skinscan_ui.build.sources import KNOWN
@@ -66,6 +69,7 @@ def stage_network(card_path: Path, staging: Path, limit: int | None = None) -> s
         ("export", export.main, ["--model", staged, *extra]),
         ("guard", fit_guard.main, ["--model", staged, *extra]),
         ("similar-case index", build_neighbors.main, ["--model", staged, *extra]),
+        ("photo types", fit_photo_type.main, ["--model", staged, *extra]),
     ]
     for step, run, argv in steps:
         if run(argv) != 0:
@@ -75,11 +79,28 @@ def stage_network(card_path: Path, staging: Path, limit: int | None = None) -> s
     return card.name
 
 
-def stage_ensemble(staging: Path, name: str, members: str | None) -> str:
+def stage_ensemble(staging: Path, name: str, members: str | None, limit: int | None = None) -> str:
     argv = ["--name", name, "--out", str(staging)] + (["--members", members] if members else [])
     if build_ensemble.main(argv) != 0:
         raise ShipError(f"build_ensemble failed for {name} (see above)")
+    return stage_photo_types(staging, name, limit)
+
+
+def stage_photo_types(staging: Path, name: str, limit: int | None = None) -> str:
+    """Fit the photo types of the model staged as `name` (its exports are there)."""
+    extra = ["--limit", str(limit)] if limit else []
+    if fit_photo_type.main(["--model", str(staging / f"{name}.json"), *extra]) != 0:
+        raise ShipError(f"the photo types step failed for {name} (see above)")
     return name
+
+
+def stage_shipped(weights: Path, staging: Path, name: str) -> None:
+    """Copy a shipped model's every file (card, exports, guard, index, pages, plots) into `staging`."""
+    card = model_store.find(name, weights)
+    model_store.check_integrity(card)
+    for file in [*card.files(), f"{name}.md", f"{name}_confusion.png", f"{name}_reliability.png"]:
+        if (weights / file).is_file():
+            shutil.copy2(weights / file, staging / file)
 
 
 def verify(name: str, folder: Path, limit: int | None = None) -> dict[str, dict]:
@@ -144,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ens = sub.add_parser("ensemble", help="the served ensemble, through build_ensemble")
     ens.add_argument("--name", default="ensemble")
     ens.add_argument("--members", help="comma-separated members (default: the shipped ensemble's own)")
-    for p in (net, ens):
+    types = sub.add_parser("photo-types", help="refit the photo types of a shipped model")
+    types.add_argument("name")
+    for p in (net, ens, types):
         p.add_argument("--weights", type=Path, help="the served folder (default: weights/)")
         p.add_argument("--default", action="store_true", help="make it the app's default")
         p.add_argument("--limit", type=int, help="use the first N photos of each split (tests; no verification)")
@@ -153,11 +176,13 @@ def main(argv: list[str] | None = None) -> int:
     weights = args.weights or paths.weights_dir()
     staging = staging_for(weights)
     try:
-        name = (
-            stage_network(args.card, staging, args.limit)
-            if args.kind == "network"
-            else stage_ensemble(staging, args.name, args.members)
-        )
+        if args.kind == "network":
+            name = stage_network(args.card, staging, args.limit)
+        elif args.kind == "ensemble":
+            name = stage_ensemble(staging, args.name, args.members, args.limit)
+        else:
+            stage_shipped(weights, staging, args.name)
+            name = stage_photo_types(staging, args.name, args.limit)
         figures = verify(name, staging, args.limit)
         swap(staging, weights, name, args.default)
     except (ShipError, ModelError, DataError) as exc:

@@ -23,7 +23,8 @@ from skinscan_ui.serve.inference import Prediction, calibrated, decide
 from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.model_store import Card, ModelError
 from skinscan_ui.serve.neighbors import Index, Neighbour
-from skinscan_ui.serve.ood import UNLIKE, Guard
+from skinscan_ui.serve.ood import Guard
+from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, PhotoTypes
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Result:
 
 
 class Classifier:
-    """One model with its card, the engine that runs it and its not-a-lesion guard."""
+    """One model with its card, the engine that runs it, its not-a-lesion guard and its photo types."""
 
     def __init__(self, engine: Engine, card: Card):
         self.engine, self.card = engine, card
@@ -57,8 +58,12 @@ class Classifier:
         try:
             self.guard = Guard.for_model(card.path, card.sha256)
             self.index = Index.for_model(card.path, card.sha256)
+            # only the photo types the card names (and so the integrity manifest checks) are read
+            self.types = PhotoTypes.for_model(card.path, card.sha256) if "photo_type" in card.data else None
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"the guard or similar-case index of {card.name} cannot be read ({exc})") from None
+            raise ModelError(
+                f"the guard, similar-case index or photo types of {card.name} cannot be read ({exc})"
+            ) from None
 
     @classmethod
     def load(cls, name_or_path: str | None = None, weights_dir: Path | None = None) -> Classifier:
@@ -108,13 +113,33 @@ class Classifier:
         pixels = photos[tuple(self.size)]
         with one_blas_thread():
             out = self.engine.run(photos if isinstance(self.engine, EnsembleEngine) else pixels, detail)
-            probs = calibrated(out.logits, self.card.temperature)
-            unlike = self.guard.reasons(out.features, pixels)
-        card = self.card
-        decided = [
-            decide(p, card.referral_threshold, u, card.low_confidence) for p, u in zip(probs, unlike, strict=True)
-        ]
+            decided = self._decide(out, pixels)
         return decided, out, pixels
+
+    def _decide(self, out: Outputs, pixels: np.ndarray) -> list[Prediction]:
+        """Each photo's answer, read as its photo type says: a phone close-up by the clinical reading."""
+        card = self.card
+        probs = calibrated(out.logits, card.temperature)
+        unlike = self.guard.reasons(out.features, pixels)
+        q = card.data.get("conformal", {}).get("q")
+        if self.types is None:
+            return [
+                decide(p, card.referral_threshold, u, card.low_confidence, None, q)
+                for p, u in zip(probs, unlike, strict=True)
+            ]
+        kinds = self.types.kinds(out.features)
+        clinical = self.types.clinical
+        phone = clinical.probabilities(out.features)
+        decided = []
+        for i, kind in enumerate(kinds):
+            if kind == CLINICAL:  # the guard measures distance to dermoscopy photos: not what a phone photo is
+                decided.append(
+                    decide(phone[i], clinical.referral_threshold, None, card.low_confidence, kind, clinical.conformal_q)
+                )
+            else:
+                u = unlike[i] if kind == DERMOSCOPY else None
+                decided.append(decide(probs[i], card.referral_threshold, u, card.low_confidence, kind, q))
+        return decided
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
         """Predictions for many photos, batched through the forward pass."""
@@ -127,7 +152,7 @@ class Classifier:
         """Prediction, every class's Grad-CAM and the similar cases of one photo, from a single forward pass."""
         predictions, out, pixels = self._predict(self.prepared([image]), detail=True)
         # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
-        known = self.index is not None and predictions[0].reason != UNLIKE
+        known = self.index is not None and predictions[0].diagnosed
         similar = tuple(self.index.query(out.features)[0]) if known else ()
         return Result(pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0])
 

@@ -128,6 +128,28 @@ CATALOG: dict[str, tuple[str, str]] = {
             "no se da ningún diagnóstico. Sube una foto de dermatoscopio con la lesión centrada y enfocada."
         ),
     ),
+    "reason.not_lesion": (
+        (
+            "This photo does not look like a photo of a skin lesion, so no diagnosis is given. Take a close-up of "
+            "the lesion, centred and in focus, with a phone or through a dermatoscope."
+        ),
+        (
+            "Esta foto no parece una foto de una lesión de la piel, así que no se da ningún diagnóstico. Haz una "
+            "foto de cerca de la lesión, centrada y enfocada, con el móvil o con un dermatoscopio."
+        ),
+    ),
+    "reason.unlike_lesion": (
+        (
+            "This lesion photo is unlike the photos the model learned from, so it is not called benign: the "
+            "combined probability of a malignant lesion is {mal}, below the referral threshold of {threshold}, "
+            "but on such photos that means less."
+        ),
+        (
+            "Esta foto de lesión no se parece a las fotos con las que aprendió el modelo, así que no se da por "
+            "benigna: la probabilidad conjunta de una lesión maligna es {mal}, por debajo del umbral de derivación "
+            "del {threshold}, pero en fotos así eso significa menos."
+        ),
+    ),
     # image problems
     "image.accepted": (
         "a JPEG, PNG, WebP, BMP, TIFF, GIF or HEIC photo",
@@ -452,6 +474,30 @@ CATALOG.update(
         "res.where": ("Where the network looked", "Dónde miró la red"),
         "res.analysed": ("Analysed: {name}", "Analizada: {name}"),
         "res.answered_by": ("Answered by the model **{model}**.", "Respuesta del modelo **{model}**."),
+        "res.unlike_note": (
+            "This photo is unlike the photos the model learned from (another dermatoscope or clinic?): "
+            "its numbers are less reliable.",
+            "Esta foto no se parece a las fotos con las que aprendió el modelo (¿otro dermatoscopio u otra "
+            "clínica?): sus cifras son menos fiables.",
+        ),
+        "res.photo_type": ("Photo type: **{kind}**. {note}", "Tipo de foto: **{kind}**. {note}"),
+        "kind.dermoscopy": ("dermatoscope photo", "foto de dermatoscopio"),
+        "kind.clinical": ("phone close-up", "foto de cerca con móvil"),
+        "kind.not_lesion": ("not a skin lesion", "no es una lesión de la piel"),
+        "kind_note.dermoscopy": (
+            "The kind of photo the models learned most from.",
+            "El tipo de foto del que más aprendieron los modelos.",
+        ),
+        "kind_note.clinical": (
+            "Read by a part of the model that learned from {n} phone photos only: less reliable than a "
+            "dermatoscope photo, and it never names a dermatofibroma or a vascular lesion (none were among them).",
+            "La lee una parte del modelo que aprendió solo de {n} fotos de móvil: menos fiable que una foto de "
+            "dermatoscopio, y nunca nombra un dermatofibroma ni una lesión vascular (no había ninguno entre ellas).",
+        ),
+        "kind_note.not_lesion": (
+            "No diagnosis is given for it; the numbers below mean nothing for a lesion.",
+            "No se da ningún diagnóstico; las cifras de abajo no significan nada para una lesión.",
+        ),
         "res.missed": (
             (
                 "**The model got this example wrong:** its true diagnosis is **{name}**, but the model's answer is "
@@ -624,6 +670,7 @@ CATALOG.update(
         "col.probability": ("probability", "probabilidad"),
         "col.malignant": ("malignant probability", "probabilidad de malignidad"),
         "col.outcome": ("outcome", "resultado"),
+        "col.photo_type": ("photo type", "tipo de foto"),
         "batch.not_analysed": ("Not analysed: {why}", "Sin analizar: {why}"),
         # PDF report
         "pdf.title": ("SkinScan report: {file}", "Informe de SkinScan: {file}"),

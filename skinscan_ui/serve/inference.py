@@ -10,9 +10,11 @@ from skinscan_ui.serve.calibration import malignant_probability
 from skinscan_ui.serve.i18n import Message, Percent, text, versus
 from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES, NAMES
 from skinscan_ui.serve.ood import UNLIKE
+from skinscan_ui.serve.photo_type import NOT_LESION
 
 LOW_CONFIDENCE = 0.45  # below this top-1 probability the model is guessing; each card records its own
 
+NOT_A_LESION = Message("reason.not_lesion")
 OUTCOME_TEXT = {o: text(f"outcome.{o}") for o in ("refer", "benign", "uncertain")}  # English; i18n has Spanish
 
 
@@ -24,6 +26,10 @@ class Prediction:
     malignant_probability: float
     outcome: str  # refer | benign | uncertain
     reason: str  # an i18n.Message: English, and sayable in Spanish
+    threshold: float = 0.5  # the referral threshold it was compared with (its photo type's)
+    conformal_q: float | None = None  # its photo type's 90% prediction set, where the model has one
+    photo_type: str | None = None  # serve.photo_type.KINDS, or None for a model without a photo-type detector
+    unlike_training: bool = False  # a lesion photo unlike the training photos (the guard), still answered
 
     @property
     def top3(self) -> list[tuple[str, str, float]]:
@@ -32,8 +38,8 @@ class Prediction:
 
     @property
     def diagnosed(self) -> bool:
-        """False when the guard found the photo unlike any lesion photo: then no class may be shown as an answer."""
-        return self.reason != UNLIKE
+        """False for a photo that is not a skin lesion: then no class may be shown as an answer."""
+        return self.photo_type != NOT_LESION and self.reason != UNLIKE
 
     @property
     def top1(self) -> str:
@@ -44,30 +50,48 @@ class Prediction:
             "top3": [{"dx": dx, "name": name, "probability": round(p, 6)} for dx, name, p in self.top3],
             "malignant_probability": round(self.malignant_probability, 6),
             "outcome": self.outcome,
+            "photo_type": self.photo_type,
+            "unlike_training": self.unlike_training,
         }
 
 
 def decide(
-    probs: np.ndarray, threshold: float, unlike_training: str | None = None, low_confidence: float = LOW_CONFIDENCE
+    probs: np.ndarray,
+    threshold: float,
+    unlike_training: str | None = None,
+    low_confidence: float = LOW_CONFIDENCE,
+    photo_type: str | None = None,
+    conformal_q: float | None = None,
 ) -> Prediction:
-    """The outcome rules, in order of safety.
+    """The outcome rules, in order of safety: the one place a badge is decided.
 
-    A photo unlike the training images is never given a diagnosis; a malignant roll-up at or
-    above the validated threshold is referred even when the top-1 class is benign; a spread-out
-    answer is uncertain; only then is a lesion called likely benign.
+    A photo that is not a skin lesion gets no diagnosis. A malignant roll-up at or above the
+    threshold is referred, even when the top-1 class is benign and even when the lesion photo is
+    unlike the training photos (`unlike_training`, said beside the badge). An unlike photo under the
+    threshold, or a spread-out answer, is uncertain; only then is a lesion called likely benign.
+
+    Without a photo type (a model that has no detector), the guard alone stands for "not a lesion":
+    an unlike photo then gets no diagnosis, as before photo types existed.
     """
     mal = float(malignant_probability(probs))
     top = float(probs.max())
     said_mal, said_threshold = versus(mal, threshold)
-    if unlike_training:
+    unlike = bool(unlike_training)
+    if photo_type == NOT_LESION:
+        outcome, reason = "uncertain", NOT_A_LESION
+    elif unlike and photo_type is None:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
         outcome, reason = "refer", Message("reason.refer", mal=said_mal, threshold=said_threshold)
+    elif unlike:
+        outcome, reason = "uncertain", Message("reason.unlike_lesion", mal=said_mal, threshold=said_threshold)
     elif top < low_confidence:
         outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
     else:
         outcome, reason = "benign", Message("reason.benign", mal=said_mal, threshold=said_threshold)
-    return Prediction(probs, mal, outcome, reason)
+    return Prediction(
+        probs, mal, outcome, reason, threshold, conformal_q, photo_type, unlike and photo_type is not None
+    )
 
 
 def against_truth(p: Prediction, true_label: str) -> str:

@@ -66,6 +66,8 @@ class Card:
     def files(self) -> list[str]:
         """The names of every file this model serves from in its folder, for the integrity check."""
         own = [f"{self.path.stem}{s}" for s in SERVED]
+        if "photo_type" in self.data:
+            own.append(f"{self.path.stem}.phototype.npz")
         return own + [m["tflite"] for m in self.members]
 
 

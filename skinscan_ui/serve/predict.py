@@ -31,7 +31,10 @@ def _line(rec: dict) -> str:
     if not rec["ok"]:
         return f"{rec['file']}: error: {rec['error']}"
     top = ", ".join(f"{t['dx']} {t['probability']:.1%}" for t in rec["top3"])
-    return f"{rec['file']}: {top} | P(malignant) {rec['malignant_probability']:.1%} | {OUTCOME_TEXT[rec['outcome']]}"
+    kind = f" | {rec['photo_type']}" if rec.get("photo_type") else ""
+    return (
+        f"{rec['file']}: {top} | P(malignant) {rec['malignant_probability']:.1%} | {OUTCOME_TEXT[rec['outcome']]}{kind}"
+    )
 
 
 def run(files: list[str], model: str | None, cam_dir: Path | None, batch_size: int = 32) -> list[dict]:

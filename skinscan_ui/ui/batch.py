@@ -39,7 +39,8 @@ def batch_page(model_name: str) -> None:
     st.markdown(report.summary(entries, current()))
     table = report.table(entries, current())
     card = services.classifier(model_name).card
-    shown = report.shown(table, card.referral_threshold, current())
+    thresholds = [e.result.prediction.threshold if e.result else card.referral_threshold for e in entries]
+    shown = report.shown(table, thresholds, current())
     outcome = table.columns[4]
     colours = {t(f"outcome.{o}"): c for o, c in OUTCOME_COLOURS.items()}
     colours[t("outcome.not_lesion")] = OUTCOME_COLOURS["uncertain"]

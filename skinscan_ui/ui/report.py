@@ -13,7 +13,7 @@ from skinscan_ui.serve.explain import overlay
 from skinscan_ui.serve.i18n import DEFAULT, counted, percent, say, text, versus
 
 ORDER = {"refer": 0, "uncertain": 1, "benign": 2}  # what needs attention first; unreadable files last
-COLUMNS = ("file", "top1", "probability", "malignant", "outcome")
+COLUMNS = ("file", "top1", "probability", "malignant", "outcome", "photo_type")
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,16 @@ def summary(entries: list[Entry], lang: str = DEFAULT) -> str:
 
 
 def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
-    """One row per file, in the order given: file, top-1, its probability, P(malignant), outcome."""
+    """One row per file, in the order given: file, top-1, its probability, P(malignant), outcome, photo type."""
     rows = []
     for e in entries:
         if e.result is None:
-            rows.append([e.file, "—", None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang))])
+            rows.append([e.file, "—", None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang)), "—"])
             continue
         p = e.result.prediction
-        if not p.diagnosed:  # never a class for a photo the guard stopped
-            rows.append([e.file, text("outcome.not_lesion", lang), None, None, text("outcome.not_lesion", lang)])
+        kind = text(f"kind.{p.photo_type}", lang) if p.photo_type else "—"
+        if not p.diagnosed:  # never a class for a photo that is not a lesion
+            rows.append([e.file, text("outcome.not_lesion", lang), None, None, text("outcome.not_lesion", lang), kind])
             continue
         dx, _, prob = p.top3[0]
         name = text(f"class.{dx}", lang)
@@ -78,18 +79,21 @@ def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
                 round(prob, 4),
                 round(p.malignant_probability, 4),
                 text(f"outcome.{p.outcome}", lang),
+                kind,
             ]
         )
     return pd.DataFrame(rows, columns=[text(f"col.{c}", lang) for c in COLUMNS])
 
 
-def shown(table: pd.DataFrame, threshold: float, lang: str = DEFAULT) -> pd.DataFrame:
+def shown(table: pd.DataFrame, thresholds: list[float], lang: str = DEFAULT) -> pd.DataFrame:
     """The table as the page says it: percents as on the one-photo page ('< 1%', '> 99%'), and the malignant
-    probability with just enough decimals never to read equal to the threshold it was compared with."""
+    probability with just enough decimals never to read equal to the threshold each row was compared with."""
     out = table.copy()
     probability, malignant = table.columns[2], table.columns[3]
     out[probability] = [percent(v, lang) if pd.notna(v) else "—" for v in table[probability]]
-    out[malignant] = [versus(v, threshold)[0].to(lang) if pd.notna(v) else "—" for v in table[malignant]]
+    out[malignant] = [
+        versus(v, thr)[0].to(lang) if pd.notna(v) else "—" for v, thr in zip(table[malignant], thresholds, strict=True)
+    ]
     return out
 
 
@@ -152,14 +156,16 @@ def pdf(entries: list[Entry], model: str, version: str, when: datetime, threshol
         if e.result is None:
             line(text("pdf.unreadable", lang, why=say(e.error or "", lang)), 12, "B", 6)
         else:
-            _result_page(doc, e.result, threshold, lang, line)
+            _result_page(doc, e.result, lang, line)
         doc.set_y(-32)
         line(text("pdf.disclaimer", lang), 8, "I", 4)
     return bytes(doc.output())
 
 
-def _result_page(doc, result: Result, threshold: float, lang: str, line) -> None:
+def _result_page(doc, result: Result, lang: str, line) -> None:
     p = result.prediction
+    if p.photo_type:
+        line(text("res.photo_type", lang, kind=text(f"kind.{p.photo_type}", lang), note="").replace("**", ""), 10)
     if not p.diagnosed:  # the photo and why, nothing a reader could take for a diagnosis
         doc.image(Image.fromarray(result.pixels), x=10, y=doc.get_y(), w=90)
         doc.set_y(doc.get_y() + 90 * result.pixels.shape[0] / result.pixels.shape[1] + 6)
@@ -184,7 +190,7 @@ def _result_page(doc, result: Result, threshold: float, lang: str, line) -> None
         doc.cell(120, 7, _latin1(text(f"class.{dx}", lang)))
         doc.cell(0, 7, _latin1(percent(prob, lang)), new_x="LMARGIN", new_y="NEXT")
     doc.ln(3)
-    said, said_threshold = versus(p.malignant_probability, threshold)
+    said, said_threshold = versus(p.malignant_probability, p.threshold)
     line(text("pdf.malignant", lang, p=said, thr=said_threshold), 11)
     if result.similar:
         line(text("pdf.similar", lang, dxs=", ".join(n.dx for n in result.similar)), 11)

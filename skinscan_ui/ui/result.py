@@ -32,6 +32,10 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
     show = {"refer": st.error, "benign": st.success, "uncertain": st.warning}[p.outcome]
     icon = {"refer": ":material/error:", "benign": ":material/check_circle:", "uncertain": ":material/help:"}[p.outcome]
     show(f"**{t(f'outcome.{p.outcome}')}**  \n{say(p.reason)}", icon=icon)
+    if p.unlike_training:
+        st.warning(t("res.unlike_note"), icon=":material/warning:")
+    if p.photo_type:
+        st.caption(t("res.photo_type", kind=t(f"kind.{p.photo_type}"), note=photo_type_note(p.photo_type, card)))
     st.caption(t("res.answered_by", model=card.name))
     if not true_label:
         return
@@ -46,6 +50,14 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
         st.caption(t(key, name=class_name(true_label), dx=true_label, top1=class_name(p.top1)))
 
 
+def photo_type_note(kind: str, card: Card) -> str:
+    """One line on what the photo type means for how far to trust the answer."""
+    if kind == "clinical":
+        n = card.data.get("photo_type", {}).get("clinical", {}).get("photos", {}).get("train", 0)
+        return t("kind_note.clinical", n=n)
+    return t(f"kind_note.{kind}")
+
+
 def top3(result: Result, card: Card) -> None:
     """The three most likely diagnoses with plain descriptions, the 90% set, and all seven as a chart."""
     p, lang = result.prediction, current()
@@ -55,11 +67,11 @@ def top3(result: Result, card: Card) -> None:
         col.caption(t(f"about.{dx}"))
     if not p.diagnosed:
         st.caption(t("res.transparency"))
-    elif "conformal" in card.data:
-        order, explain = conformal.ordered_set(p.probabilities, card.data["conformal"]["q"], p.outcome == "refer")
+    elif p.conformal_q is not None:
+        order, explain = conformal.ordered_set(p.probabilities, p.conformal_q, p.outcome == "refer")
         st.markdown(t("res.conformal", names=", ".join(class_name(CLASSES[i]) for i in order)))
         if explain:
-            st.caption(t("res.conformal_refer", mal=versus(p.malignant_probability, card.referral_threshold)[0]))
+            st.caption(t("res.conformal_refer", mal=versus(p.malignant_probability, p.threshold)[0]))
     by_source = card.test_by_source
     if "isic2017" in by_source:
         ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]

@@ -1,0 +1,238 @@
+"""Fit a model's photo types: the dermoscopy / clinical / not-a-lesion detector and the clinical reading.
+
+    python -m skinscan_ui.build.fit_photo_type --model CARD.json [--limit N]
+
+Reads the served network's pooled features (its LiteRT export: an ensemble's first member, as the app
+reads them) of HAM10000 and ISIC 2017 (dermoscopy), PAD-UFES-20 (clinical close-ups) and the non-lesion
+images of `build.nonlesion`, each with augmented copies (crops, zoom, blur, light) so the detector
+learns the kind of photo rather than one collection's framing. Everything is chosen on validation
+parts: the detector's regularisation by its mean per-source validation accuracy, the clinical head's
+by validation log loss, then its temperature, referral threshold (sensitivity >= 0.85 with 80%
+confidence) and 90% prediction set. Test parts are scored once, for the card. Two further checks go
+in the card: each non-lesion image held out of the fit in turn, and a detector fitted without ISIC
+2017, scored on ISIC 2017 test photos (a dermatoscope it never saw).
+
+Writes `<name>.phototype.npz` and the card's `photo_type` section in the model's folder (`ship
+photo-types` runs it in a staging folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from skinscan_ui.build import calibration, cards, conformal
+from skinscan_ui.build.data import DataError, dataset
+from skinscan_ui.build.metrics import evaluate
+from skinscan_ui.build.nonlesion import non_lesions
+from skinscan_ui.build.sources import HAM10000, ISIC2017, PAD_UFES20, Source
+from skinscan_ui.serve import model_store
+from skinscan_ui.serve.engine import LiteEngine
+from skinscan_ui.serve.images import prepare
+from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, KINDS, NOT_LESION, ClinicalReading, Linear, PhotoTypes
+
+DETECTOR_C = (0.01, 0.1, 1.0)
+HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
+SOURCES = {HAM10000.name: DERMOSCOPY, ISIC2017.name: DERMOSCOPY, PAD_UFES20.name: CLINICAL}
+COPIES = {HAM10000.name: (6, 1), ISIC2017.name: (4, 1), PAD_UFES20.name: (1, 4)}  # augment every k-th photo, n times
+NON_LESION_COPIES = 16
+
+
+def augmented(photo: np.ndarray, copies: int, size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
+    """Copies of one photo as another camera might take it: cropped closer, smaller, blurred, lit differently."""
+    out = []
+    image = Image.fromarray(np.asarray(photo, np.uint8))
+    for _ in range(copies):
+        w, h = image.size
+        s = rng.uniform(0.5, 1.0)
+        cw, ch = max(8, int(w * s)), max(8, int(h * s))
+        x0, y0 = rng.integers(0, w - cw + 1), rng.integers(0, h - ch + 1)
+        view = image.crop((x0, y0, x0 + cw, y0 + ch))
+        if rng.random() < 0.3:
+            q = rng.uniform(0.3, 0.7)
+            view = view.resize((max(8, int(cw * q)), max(8, int(ch * q))), Image.Resampling.BILINEAR)
+        if rng.random() < 0.2:
+            view = view.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.5)))
+        if rng.random() < 0.5:
+            view = view.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        lit = prepare(view, size).astype(np.float32) * rng.uniform(0.75, 1.25, size=3) * rng.uniform(0.7, 1.2)
+        out.append(np.clip(lit, 0, 255).astype(np.uint8))
+    return out
+
+
+def _fit_linear(x: np.ndarray, y: np.ndarray, c: float, classes: int) -> Linear:
+    """A class-balanced L2 logistic regression on standardised features, with a column for every class."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit((x - mean) / scale, y)
+    weights = np.zeros((x.shape[1], classes), np.float32)
+    bias = np.full(classes, -30.0, np.float32)  # a class never seen is never chosen
+    weights[:, model.classes_] = model.coef_.T
+    bias[model.classes_] = model.intercept_
+    return Linear(mean.astype(np.float32), scale.astype(np.float32), weights, bias)
+
+
+def _accuracy(detector: Linear, features: np.ndarray, kind: str) -> float:
+    return float(np.mean(detector.probabilities(features).argmax(axis=1) == KINDS.index(kind)))
+
+
+def _fit_detector(
+    c: float, sources: dict[str, np.ndarray], others: dict[str, np.ndarray], excluded: str | None = None
+) -> Linear:
+    rest = [f for name, f in others.items() if name != excluded]
+    x = np.concatenate([*sources.values(), *rest])
+    y = np.concatenate(
+        [np.full(len(f), KINDS.index(SOURCES[s])) for s, f in sources.items()]
+        + [np.full(len(f), KINDS.index(NOT_LESION)) for f in rest]
+    )
+    return _fit_linear(x, y, c, len(KINDS))
+
+
+def fit_detector(
+    train: dict[str, np.ndarray], val: dict[str, np.ndarray], others: dict[str, np.ndarray]
+) -> tuple[Linear, dict]:
+    """The detector with the C of best mean per-source validation accuracy, and how it was chosen.
+
+    `train`/`val`: features per source (augmented copies included in `train`); `others`: features of
+    each non-lesion image and its copies. Each non-lesion image is also held out in turn.
+    """
+    tried = {
+        c: {s: _accuracy(_fit_detector(c, train, others), f, SOURCES[s]) for s, f in val.items()} for c in DETECTOR_C
+    }
+    best = max(DETECTOR_C, key=lambda c: np.mean(list(tried[c].values())))
+    held_out = {
+        name: _accuracy(_fit_detector(best, train, others, name), f[:1], NOT_LESION) == 1.0
+        for name, f in others.items()
+    }
+    report = {"validation_accuracy_by_c": {str(c): v for c, v in tried.items()}, "c": best}
+    report["non_lesions_held_out_stopped"] = held_out
+    return _fit_detector(best, train, others), report
+
+
+def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> tuple[ClinicalReading, dict]:
+    """The phone-photo head: C by validation log loss, then temperature, threshold and set on validation."""
+    heads = {c: _fit_linear(features["train"], labels["train"], c, len(CLASSES)) for c in HEAD_C}
+    losses = {c: calibration.nll(h.probabilities(features["val"]), labels["val"]) for c, h in heads.items()}
+    best = min(HEAD_C, key=losses.get)
+    head = heads[best]
+    temperature = calibration.fit_temperature(head.probabilities(features["val"]), labels["val"])
+    val = head.probabilities(features["val"], temperature)
+    threshold = calibration.referral_threshold(val, labels["val"], 0.85, confidence=0.8)
+    q = conformal.fit(val, labels["val"])
+    reading = ClinicalReading(head, temperature, threshold, q)
+    report = {
+        "head": "L2 logistic regression on the network's pooled features, fitted on PAD-UFES-20 training photos",
+        "val_log_loss_by_c": {str(c): v for c, v in losses.items()},
+        "c": best,
+        "temperature": temperature,
+        "referral_threshold": threshold,
+        "referral_rule": "sensitivity >= 0.85 with 80% confidence (Clopper-Pearson) on PAD-UFES-20 validation photos",
+        "conformal": {"alpha": 0.1, "q": q},
+        "photos": {part: len(y) for part, y in labels.items()},
+        "classes_never_named": [c for c in CLASSES if c not in {CLASSES[i] for i in np.unique(labels["train"])}],
+    }
+    for part in ("val", "test"):
+        probs = reading.probabilities(features[part])
+        report[part] = evaluate(labels[part], probs, threshold) | {
+            "conformal": conformal.coverage(probs, labels[part], q)
+        }
+    return reading, report
+
+
+def network_features(card: model_store.Card) -> Callable[[np.ndarray], np.ndarray]:
+    """The pooled features the app reads for a photo: the export's (an ensemble's first member's)."""
+    engine = LiteEngine(model_store.member_files(card)[0] if card.members else model_store.litert_file(card))
+
+    def run(x: np.ndarray) -> np.ndarray:
+        return np.concatenate([engine.run(np.asarray(x[i : i + 16])).features for i in range(0, len(x), 16)])
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="the model's card (CARD.json), with its LiteRT export(s)")
+    parser.add_argument("--limit", type=int, help="the first N photos of each part only (tests)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    card = model_store.find(args.model)
+    cards.not_served(card.path.parent)
+    if card.data.get("litert") is None and not card.members:
+        print(f"error: {card.name} has no LiteRT export to read features from", file=sys.stderr)
+        return 2
+    features = network_features(card)
+    size = tuple(card.input_size)
+    rng = np.random.default_rng(args.seed)
+    sources: list[Source] = [HAM10000, ISIC2017, PAD_UFES20]
+    f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
+    pad_labels: dict[str, np.ndarray] = {}
+    try:
+        for source in sources:
+            for part in f:
+                x, y, _ = dataset(source.folder(), part, size, source)
+                x, y = np.asarray(x[: args.limit]), y[: args.limit]
+                f[part][source.name] = features(x)
+                if part == "train":
+                    every, n = COPIES[source.name]
+                    copies = [c for photo in x[::every] for c in augmented(photo, n, size, rng)]
+                    f["train"][source.name] = np.concatenate([f["train"][source.name], features(np.stack(copies))])
+                if source is PAD_UFES20:
+                    pad_labels[part] = y
+                    f[part]["pad_plain"] = f[part][source.name][: len(y)]
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    pad = {part: f[part].pop("pad_plain") for part in f}
+    others = {
+        name: features(np.stack([prepare(img, size), *augmented(prepare(img, size), NON_LESION_COPIES - 1, size, rng)]))
+        for name, img in non_lesions().items()
+    }
+    detector, report = fit_detector(f["train"], f["val"], others)
+    without_isic = _fit_detector(report["c"], {s: x for s, x in f["train"].items() if s != ISIC2017.name}, others)
+    reading, clinical = fit_clinical(pad, pad_labels)
+    types = PhotoTypes(detector, reading, card.sha256)
+    types.save(card.path)
+
+    test = {s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()}
+    report |= {
+        "method": "multinomial logistic regression on the network's pooled features: dermoscopy (HAM10000, "
+        "ISIC 2017), clinical close-up (PAD-UFES-20), not a lesion (generated frames and photos); "
+        "augmented copies (crops, zoom, blur, light) of each",
+        "val_accuracy": report["validation_accuracy_by_c"][str(report["c"])],
+        "test_accuracy": test,
+        "test_kinds": {
+            s: dict(zip(KINDS, np.bincount(detector.probabilities(x).argmax(1), minlength=3).tolist(), strict=True))
+            for s, x in f["test"].items()
+        },
+        "unseen_dermatoscope": {
+            "fitted_without": ISIC2017.name,
+            "isic2017_test_called_dermoscopy": _accuracy(without_isic, f["test"][ISIC2017.name], DERMOSCOPY),
+        },
+        "non_lesions_held_out_share_stopped": float(np.mean(list(report["non_lesions_held_out_stopped"].values()))),
+        "non_lesions_stopped": {name: _accuracy(detector, x[:1], NOT_LESION) == 1.0 for name, x in others.items()},
+        "clinical": clinical,
+    }
+    data = dict(card.data)
+    data["photo_type"] = report
+    cards.write(data, card.path.parent)
+    print("photo type test accuracy:", {s: round(v, 3) for s, v in test.items()})
+    print("unseen dermatoscope:", report["unseen_dermatoscope"])
+    print("non-lesions held out, stopped:", report["non_lesions_held_out_share_stopped"])
+    t = clinical["test"]
+    print(
+        "clinical test: balanced accuracy {:.3f}, malignant AUC {:.3f}, ECE {:.3f}, referral {}".format(
+            t["balanced_accuracy"], t["malignant_auc"] or float("nan"), t["ece"], t["referral"]
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

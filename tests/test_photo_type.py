@@ -1,0 +1,149 @@
+"""Photo types: a dermatoscope photo, a phone close-up and a non-lesion are each answered as their kind."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import shutil
+
+import numpy as np
+import pytest
+from conftest import needs_data
+from PIL import Image
+from tiny import add_photo_types, synthetic
+
+from skinscan_ui.build import fit_photo_type
+from skinscan_ui.serve.classifier import Classifier
+from skinscan_ui.serve.inference import decide
+from skinscan_ui.serve.model_store import ModelError
+from skinscan_ui.serve.ood import UNLIKE
+from skinscan_ui.serve.photo_type import KINDS, PhotoTypes
+
+MELANOMA_LIKE = np.array([0.01, 0.01, 0.02, 0.01, 0.15, 0.79, 0.01])  # 17% malignant
+
+
+def photos(n: int = 3) -> list[Image.Image]:
+    x, _ = synthetic(1, seed=3)
+    return [Image.fromarray(im) for im in x[:n]]
+
+
+@pytest.fixture
+def typed(tiny_weights, tmp_path):
+    """A copy of the tiny weights whose photo types call every photo the kind asked for."""
+
+    def make(kind: str):
+        folder = tmp_path / kind
+        shutil.copytree(tiny_weights, folder)
+        add_photo_types(folder, kind)
+        return Classifier.load("tiny", folder)
+
+    return make
+
+
+def test_a_phone_close_up_is_read_by_the_clinical_reading_and_a_dermatoscope_photo_by_the_card(typed):
+    phone = typed("clinical").classify(photos())
+    derm = typed("dermoscopy").classify(photos())
+    assert all(p.photo_type == "clinical" and p.threshold == pytest.approx(0.2) for p in phone)
+    assert all(p.top1 == "mel" and p.probabilities[4] == pytest.approx(0.6, abs=1e-4) for p in phone)
+    assert all(p.outcome == "refer" for p in phone), "0.75 malignant against the phone threshold of 0.2"
+    assert all(p.photo_type == "dermoscopy" and p.threshold == 0.5 for p in derm), "the card's own threshold"
+    assert [p.top1 for p in derm] != [p.top1 for p in phone]
+
+
+def test_a_photo_typed_not_a_lesion_gets_no_diagnosis(typed):
+    for p in typed("not_lesion").classify(photos()):
+        assert not p.diagnosed and p.outcome == "uncertain" and "not look like a photo of a skin lesion" in p.reason
+
+
+def test_a_lesion_unlike_the_training_photos_is_referred_over_the_threshold_and_never_called_benign():
+    high = decide(MELANOMA_LIKE, threshold=0.15, unlike_training=UNLIKE, photo_type="dermoscopy")
+    assert high.outcome == "refer" and high.diagnosed and high.unlike_training
+    low = decide(MELANOMA_LIKE, threshold=0.30, unlike_training=UNLIKE, photo_type="dermoscopy")
+    assert low.outcome == "uncertain" and low.diagnosed and "not called benign" in low.reason
+    assert decide(MELANOMA_LIKE, threshold=0.30, photo_type="dermoscopy").outcome == "benign"
+    legacy = decide(MELANOMA_LIKE, threshold=0.15, unlike_training=UNLIKE)
+    assert not legacy.diagnosed, "without a photo-type detector the guard alone stands for 'not a lesion'"
+
+
+def test_photo_types_round_trip_and_are_refused_for_another_network(typed):
+    model = typed("clinical")
+    types = model.types
+    again = PhotoTypes.for_model(model.card.path, model.card.sha256)
+    assert again.clinical.referral_threshold == pytest.approx(types.clinical.referral_threshold)
+    np.testing.assert_allclose(again.detector.weights, types.detector.weights)
+    with pytest.raises(ModelError, match="photo types"):
+        Classifier(model.engine, dataclasses.replace(model.card, sha256="0" * 64))
+
+
+def test_the_photo_type_is_a_column_of_predict_and_of_the_batch_table(typed, tmp_path, monkeypatch, capsys):
+    from skinscan_ui.serve import predict
+    from skinscan_ui.ui import report
+
+    model = typed("clinical")
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(model.card.path.parent))
+    path = tmp_path / "phone.png"
+    photos(1)[0].save(path)
+    assert predict.main([str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["photo_type"] == "clinical"
+    entry = report.Entry("phone.png", model.analyse(photos(1)[0]))
+    for lang, said in (("en", "phone close-up"), ("es", "foto de cerca con móvil")):
+        table = report.table([entry], lang)
+        assert table.iloc[0, -1] == said
+    pdf = report.pdf([entry], "tiny", "0" * 12, __import__("datetime").datetime.now(), 0.5)
+    from pypdf import PdfReader
+
+    assert "Photo type: phone close-up" in PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
+
+
+def test_the_detector_and_the_clinical_reading_are_chosen_on_validation():
+    rng = np.random.default_rng(0)
+    centres = {"ham10000": 0.0, "isic2017": 0.5, "pad_ufes20": 4.0}
+    train = {s: rng.normal(c, 1, (200, 8)) for s, c in centres.items()}
+    val = {s: rng.normal(c, 1, (60, 8)) for s, c in centres.items()}
+    others = {f"frame{i}": rng.normal(-4, 1, (16, 8)) for i in range(6)}
+    detector, report = fit_photo_type.fit_detector(train, val, others)
+    assert min(report["validation_accuracy_by_c"][str(report["c"])].values()) > 0.95
+    kinds = detector.probabilities(rng.normal(-4, 1, (20, 8))).argmax(1)
+    assert (kinds == KINDS.index("not_lesion")).all()
+    assert sum(report["non_lesions_held_out_stopped"].values()) >= 5
+    y = {p: rng.integers(0, 5, n) for p, n in (("train", 300), ("val", 120), ("test", 120))}
+    f = {p: np.eye(8)[y[p]] * 2 + rng.normal(0, 1, (len(y[p]), 8)) for p in y}
+    reading, clinical = fit_photo_type.fit_clinical(f, y)
+    assert clinical["test"]["accuracy"] > 0.5 and clinical["classes_never_named"] == ["nv", "vasc"]
+    probs = reading.probabilities(f["test"])
+    assert np.allclose(probs[:, 5:].sum(1), 0, atol=1e-6), "a class it never saw is never named"
+
+
+@needs_data("isic2017", "pad_ufes20")
+def test_the_shipped_detector_is_right_on_50_photos_of_each_source():
+    from skinscan_ui.build.data import dataset
+    from skinscan_ui.build.sources import KNOWN
+
+    model = Classifier.load(None)
+    if model.types is None:
+        pytest.skip("the default model has no photo types")
+    for name, kind in fit_photo_type.SOURCES.items():
+        x, _, _ = dataset(KNOWN[name].folder(), "test", tuple(model.size), KNOWN[name])
+        kinds = model.types.kinds(model.features(np.asarray(x[:50])))
+        assert np.mean(np.array(kinds) == kind) >= 0.9, f"{name}: {kinds.count(kind)} of 50 called {kind}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "said", "diagnosed"),
+    [("clinical", "Photo type: **phone close-up**", True), ("not_lesion", "Photo type: **not a skin lesion**", False)],
+)
+def test_the_app_shows_the_photo_type_beside_the_badge(typed, monkeypatch, kind, said, diagnosed):
+    from test_app import app, lesion_jpeg
+
+    model = typed(kind)
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(model.card.path.parent))
+    at = app()
+    at.file_uploader[0].set_value(("phone.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception
+    assert any(c.value.startswith(said) for c in at.caption)
+    assert (at.get("download_button") != []) == diagnosed, "a heatmap to download only for a diagnosed lesion"
+    if kind == "clinical":
+        assert any("never names a dermatofibroma" in c.value for c in at.caption)
+    else:
+        assert any("not look like a photo of a skin lesion" in w.value for w in at.warning)
