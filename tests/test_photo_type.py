@@ -18,7 +18,7 @@ from skinscan_ui.serve.classifier import Classifier
 from skinscan_ui.serve.inference import decide
 from skinscan_ui.serve.model_store import ModelError
 from skinscan_ui.serve.ood import UNLIKE
-from skinscan_ui.serve.photo_type import KINDS, PhotoTypes
+from skinscan_ui.serve.photo_type import KINDS, QUESTIONS, PhotoTypes
 
 MELANOMA_LIKE = np.array([0.01, 0.01, 0.02, 0.01, 0.15, 0.79, 0.01])  # 17% malignant
 
@@ -147,3 +147,78 @@ def test_the_app_shows_the_photo_type_beside_the_badge(typed, monkeypatch, kind,
         assert any("never names a dermatofibroma" in c.value for c in at.caption)
     else:
         assert any("not look like a photo of a skin lesion" in w.value for w in at.warning)
+
+
+def test_the_patients_answers_move_a_phone_photo_and_change_nothing_when_left_empty(typed):
+    model = typed("clinical")
+    result = model.analyse(photos(1)[0])
+    assert model.with_answers(result, {}) is result
+    assert model.with_answers(result, dict.fromkeys(QUESTIONS)) is result
+    assert model.with_answers(result, {"itch": False}).prediction.probabilities == pytest.approx(
+        result.prediction.probabilities
+    ), "an answer the reading gives no weight changes nothing"
+    bled = model.with_answers(result, {"bleed": True}).prediction
+    assert bled.moved_from == pytest.approx(result.prediction.malignant_probability)
+    assert bled.malignant_probability > result.prediction.malignant_probability and bled.top1 == "bcc"
+    dermoscopy = typed("dermoscopy")
+    derm = dermoscopy.analyse(photos(1)[0])
+    assert dermoscopy.with_answers(derm, {"bleed": True}) is derm, "only a phone close-up is read with answers"
+
+
+def test_the_app_asks_the_questions_beside_a_phone_photo_and_says_how_the_answers_moved_it(typed, monkeypatch):
+    from test_app import app, lesion_jpeg
+
+    model = typed("clinical")
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(model.card.path.parent))
+    at = app()
+    at.file_uploader[0].set_value(("phone.jpg", lesion_jpeg(), "image/jpeg")).run()
+    assert not at.exception and not any("answers moved" in i.value for i in at.info)
+    bleed = next(r for r in at.radio if r.key.startswith("answer_bleed_"))
+    bleed.set_value("yes").run()
+    assert not at.exception
+    assert any("The patient's answers moved" in i.value for i in at.info)
+    assert at.metric[0].label == "Basal cell carcinoma"
+
+
+@needs_data("isic2017", "pad_ufes20")
+def test_evaluate_on_50_pad_test_photos_beats_chance_and_reports_each_photo_type(tmp_path):
+    from cli import run_cli
+
+    from skinscan_ui.build.data import load_split, read_metadata
+    from skinscan_ui.build.sources import PAD_UFES20
+
+    folder = PAD_UFES20.folder()
+    meta = read_metadata(folder, PAD_UFES20).merge(load_split(PAD_UFES20.split_csv), on="image_id")
+    meta[meta["split"] == "test"].head(50)[["image_id", "dx"]].to_csv(tmp_path / "labels.csv", index=False)
+    out = tmp_path / "out"
+    run = run_cli(
+        "build.evaluate",
+        "--images",
+        str(folder / "images"),
+        "--labels",
+        str(tmp_path / "labels.csv"),
+        "--out",
+        str(out),
+    )
+    assert run.returncode == 0, run.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["n"] == 50 and metrics["malignant_auc"] > 0.6
+    predictions = __import__("pandas").read_csv(out / "predictions.csv")
+    assert set(predictions["photo_type"]) <= set(KINDS) and "clinical" in metrics["by_photo_type"]
+
+
+@needs_data("isic2017", "pad_ufes20")
+def test_no_test_melanoma_over_its_threshold_gets_anything_but_refer():
+    from skinscan_ui.build.data import dataset
+    from skinscan_ui.build.sources import KNOWN
+    from skinscan_ui.serve.images import read_file
+
+    model = Classifier.load(None)
+    for name, source in KNOWN.items():
+        _, _, rows = dataset(source.folder(), "test", (150, 200), source)
+        ids = rows.loc[rows["dx"] == "mel", "image_id"]
+        melanomas = [read_file(str(source.folder() / "images" / f"{i}.jpg")) for i in ids]
+        assert melanomas
+        for p in model.classify(melanomas):
+            if p.malignant_probability >= p.threshold:
+                assert p.outcome == "refer", f"{name}: a melanoma at {p.malignant_probability:.2f} got {p.outcome}"

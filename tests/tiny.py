@@ -157,7 +157,13 @@ def add_photo_types(folder: Path, kind: str, name: str = "tiny", clinical_thresh
     detector = Linear(np.zeros(d), np.ones(d), np.zeros((d, 3)), np.where(np.array(KINDS) == kind, 5.0, 0.0))
     head_bias = np.log([0.05, 0.05, 0.1, 0.01, 0.6, 0.18, 0.01])
     head = Linear(np.zeros(d), np.ones(d), np.zeros((d, 7)), head_bias)
-    types = PhotoTypes(detector, ClinicalReading(head, 1.0, clinical_threshold, 0.8), card["sha256"])
+    # the patient's answers: 'has it bled? yes' (the 9th of the 12 flags) pushes towards basal cell carcinoma
+    answers = np.zeros((d + 12, 7))
+    answers[d + 8, 1] = 3.0
+    history = ClinicalReading(
+        Linear(np.zeros(d + 12), np.ones(d + 12), answers, head_bias), 1.0, clinical_threshold, 0.8
+    )
+    types = PhotoTypes(detector, ClinicalReading(head, 1.0, clinical_threshold, 0.8), card["sha256"], history)
     types.save(folder / f"{name}.keras")
     card["photo_type"] = {"clinical": {"photos": {"train": 537}}}
     card_path.write_text(json.dumps(card))

@@ -190,7 +190,26 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 |---|---|---|---|---|---|---|---|---|
 {rows}
 
+{_history_lines(c.get("history"))}
 """
+
+
+def _history_lines(h: dict | None) -> str:
+    if not h:
+        return ""
+    verdict = (
+        f"shipped: the app asks them, optional, beside a phone photo (referral threshold {h['referral_threshold']:.3f}, "
+        f"temperature {h['temperature']:.3f}); with none answered the photo is read as above"
+        if h["kept"]
+        else "not shipped"
+    )
+    return (
+        f"The patient's answers ({', '.join(h['questions'])}; yes, no or unanswered) beside the photo: validation "
+        f"log loss {h['val_log_loss_photo_only']:.4f} -> {h['val_log_loss_with_answers']:.4f}, lower in "
+        f"{h['ahead_in_lesion_resamples']:.0%} of paired lesion resamples; test balanced accuracy "
+        f"{_pct(h['test']['balanced_accuracy'])}, malignant AUC {_pct(h['test']['malignant_auc'])}, ECE "
+        f"{_pct(h['test']['ece'])}. {verdict}.\n"
+    )
 
 
 def _litert_section(card: dict) -> str:

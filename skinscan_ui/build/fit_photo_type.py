@@ -27,14 +27,24 @@ from PIL import Image, ImageFilter
 
 from skinscan_ui.build import calibration, cards, conformal
 from skinscan_ui.build.data import DataError, dataset
-from skinscan_ui.build.metrics import evaluate
+from skinscan_ui.build.metrics import evaluate, paired_bootstrap
 from skinscan_ui.build.nonlesion import non_lesions
 from skinscan_ui.build.sources import HAM10000, ISIC2017, PAD_UFES20, Source
 from skinscan_ui.serve import model_store
 from skinscan_ui.serve.engine import LiteEngine
 from skinscan_ui.serve.images import prepare
 from skinscan_ui.serve.labels import CLASSES
-from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, KINDS, NOT_LESION, ClinicalReading, Linear, PhotoTypes
+from skinscan_ui.serve.photo_type import (
+    CLINICAL,
+    DERMOSCOPY,
+    KINDS,
+    NOT_LESION,
+    QUESTIONS,
+    ClinicalReading,
+    Linear,
+    PhotoTypes,
+    history_vector,
+)
 
 DETECTOR_C = (0.01, 0.1, 1.0)
 HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
@@ -69,7 +79,8 @@ def _fit_linear(x: np.ndarray, y: np.ndarray, c: float, classes: int) -> Linear:
     """A class-balanced L2 logistic regression on standardised features, with a column for every class."""
     from sklearn.linear_model import LogisticRegression
 
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(spread > 1e-6, spread, 1.0)  # a column constant in training must not blow up at serving
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit((x - mean) / scale, y)
     weights = np.zeros((x.shape[1], classes), np.float32)
     bias = np.full(classes, -30.0, np.float32)  # a class never seen is never chosen
@@ -145,6 +156,47 @@ def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray])
     return reading, report
 
 
+def answers(row) -> dict[str, bool | None]:
+    """A PAD-UFES-20 row's history as the app asks it: yes, no, or unanswered (its 'UNK' or blank)."""
+    said = {"True": True, "False": False, "true": True, "false": False}
+    return {q: said.get(str(row.get(q)).strip()) for q in QUESTIONS}
+
+
+def fit_history(
+    features: dict[str, np.ndarray],
+    labels: dict[str, np.ndarray],
+    rows: dict,
+    without: ClinicalReading,
+    ahead_needed: float = 0.95,
+) -> tuple[ClinicalReading | None, dict]:
+    """The clinical reading with the patient's answers, kept only if it lowers validation log loss.
+
+    Kept when it is ahead of the photo-only reading `without` in at least `ahead_needed` of paired
+    lesion resamples of the validation part.
+    """
+    joined = {
+        part: np.concatenate([f, np.stack([history_vector(answers(r)) for _, r in rows[part].iterrows()])], axis=1)
+        for part, f in features.items()
+    }
+    reading, report = fit_clinical(joined, labels)
+    val = labels["val"]
+    compared = paired_bootstrap(
+        val,
+        without.probabilities(features["val"]),
+        reading.probabilities(joined["val"]),
+        rows["val"]["lesion_id"].to_numpy(),
+    )["log_loss"]
+    kept = compared["b_ahead"] >= ahead_needed
+    report |= {
+        "questions": list(QUESTIONS),
+        "val_log_loss_photo_only": compared["a"],
+        "val_log_loss_with_answers": compared["b"],
+        "ahead_in_lesion_resamples": compared["b_ahead"],
+        "kept": bool(kept),
+    }
+    return (reading if kept else None), report
+
+
 def network_features(card: model_store.Card) -> Callable[[np.ndarray], np.ndarray]:
     """The pooled features the app reads for a photo: the export's (an ensemble's first member's)."""
     engine = LiteEngine(model_store.member_files(card)[0] if card.members else model_store.litert_file(card))
@@ -173,18 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     sources: list[Source] = [HAM10000, ISIC2017, PAD_UFES20]
     f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
     pad_labels: dict[str, np.ndarray] = {}
+    pad_rows: dict = {}
     try:
         for source in sources:
             for part in f:
-                x, y, _ = dataset(source.folder(), part, size, source)
-                x, y = np.asarray(x[: args.limit]), y[: args.limit]
+                x, y, rows = dataset(source.folder(), part, size, source)
+                x, y, rows = np.asarray(x[: args.limit]), y[: args.limit], rows[: args.limit]
                 f[part][source.name] = features(x)
                 if part == "train":
                     every, n = COPIES[source.name]
                     copies = [c for photo in x[::every] for c in augmented(photo, n, size, rng)]
                     f["train"][source.name] = np.concatenate([f["train"][source.name], features(np.stack(copies))])
                 if source is PAD_UFES20:
-                    pad_labels[part] = y
+                    pad_labels[part], pad_rows[part] = y, rows
                     f[part]["pad_plain"] = f[part][source.name][: len(y)]
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -197,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     detector, report = fit_detector(f["train"], f["val"], others)
     without_isic = _fit_detector(report["c"], {s: x for s, x in f["train"].items() if s != ISIC2017.name}, others)
     reading, clinical = fit_clinical(pad, pad_labels)
-    types = PhotoTypes(detector, reading, card.sha256)
+    history, clinical["history"] = fit_history(pad, pad_labels, pad_rows, reading)
+    types = PhotoTypes(detector, reading, card.sha256, history)
     types.save(card.path)
 
     test = {s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()}
@@ -225,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     print("photo type test accuracy:", {s: round(v, 3) for s, v in test.items()})
     print("unseen dermatoscope:", report["unseen_dermatoscope"])
     print("non-lesions held out, stopped:", report["non_lesions_held_out_share_stopped"])
+    h = clinical["history"]
+    print(
+        f"patient answers: validation log loss {h['val_log_loss_photo_only']:.4f} -> "
+        f"{h['val_log_loss_with_answers']:.4f}, "
+        f"ahead in {h['ahead_in_lesion_resamples']:.0%} of lesion resamples; kept: {h['kept']}"
+    )
     t = clinical["test"]
     print(
         "clinical test: balanced accuracy {:.3f}, malignant AUC {:.3f}, ECE {:.3f}, referral {}".format(

@@ -7,6 +7,7 @@ costs about one network pass and switching the heatmap's class costs nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.model_store import Card, ModelError
 from skinscan_ui.serve.neighbors import Index, Neighbour
 from skinscan_ui.serve.ood import Guard
-from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, PhotoTypes
+from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, PhotoTypes, answered, history_vector
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Result:
     similar: tuple[Neighbour, ...] = ()  # nearest training lesions, most similar first
     maps_pp: np.ndarray | None = None  # (h, w, classes) per-class Grad-CAM++
     activations: np.ndarray | None = None  # (h, w, C) the last convolution, for Score-CAM
+    features: np.ndarray | None = None  # (D,) pooled features: the photo type and the patient's answers read them
 
     @property
     def heatmap(self) -> np.ndarray:
@@ -154,7 +156,22 @@ class Classifier:
         # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
         known = self.index is not None and predictions[0].diagnosed
         similar = tuple(self.index.query(out.features)[0]) if known else ()
-        return Result(pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0])
+        return Result(
+            pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0], out.features[0]
+        )
+
+    def with_answers(self, result: Result, answers: dict[str, bool | None] | None) -> Result:
+        """A phone close-up's result read again with what the patient says, where the model has that reading.
+
+        Unchanged for any other photo, for a model without it, and when no question is answered.
+        """
+        p, reading = result.prediction, self.types.history if self.types else None
+        if p.photo_type != CLINICAL or reading is None or not answered(answers) or result.features is None:
+            return result
+        joined = np.concatenate([result.features[None], history_vector(answers)[None]], axis=1)
+        probs = reading.probabilities(joined)[0]
+        new = decide(probs, reading.referral_threshold, None, self.card.low_confidence, CLINICAL, reading.conformal_q)
+        return dataclasses.replace(result, prediction=dataclasses.replace(new, moved_from=p.malignant_probability))
 
     def score_cam(self, result: Result, class_index: int) -> np.ndarray:
         """Score-CAM of one class: the photo masked by the network's own channels, one batched pass."""

@@ -480,6 +480,27 @@ CATALOG.update(
             "Esta foto no se parece a las fotos con las que aprendió el modelo (¿otro dermatoscopio u otra "
             "clínica?): sus cifras son menos fiables.",
         ),
+        "res.answers_moved": (
+            "The patient's answers moved the combined probability of a malignant lesion from {before} (the photo "
+            "alone) to {after}.",
+            "Las respuestas del paciente han movido la probabilidad conjunta de una lesión maligna del {before} (solo "
+            "la foto) al {after}.",
+        ),
+        "ans.title": ("What the patient says (optional)", "Lo que cuenta el paciente (opcional)"),
+        "ans.help": (
+            "Phone photos come with a history. Answer what you know; an unanswered question changes nothing.",
+            "Las fotos de móvil vienen con una historia. Responde lo que sepas; una pregunta sin responder no "
+            "cambia nada.",
+        ),
+        "ans.itch": ("Does it itch?", "¿Pica?"),
+        "ans.grew": ("Has it grown?", "¿Ha crecido?"),
+        "ans.hurt": ("Does it hurt?", "¿Duele?"),
+        "ans.changed": ("Has it changed?", "¿Ha cambiado?"),
+        "ans.bleed": ("Has it bled?", "¿Ha sangrado?"),
+        "ans.elevation": ("Is it raised?", "¿Está elevada?"),
+        "ans.unknown": ("not known", "no se sabe"),
+        "ans.yes": ("yes", "sí"),
+        "ans.no": ("no", "no"),
         "res.photo_type": ("Photo type: **{kind}**. {note}", "Tipo de foto: **{kind}**. {note}"),
         "kind.dermoscopy": ("dermatoscope photo", "foto de dermatoscopio"),
         "kind.clinical": ("phone close-up", "foto de cerca con móvil"),

@@ -30,6 +30,7 @@ class Prediction:
     conformal_q: float | None = None  # its photo type's 90% prediction set, where the model has one
     photo_type: str | None = None  # serve.photo_type.KINDS, or None for a model without a photo-type detector
     unlike_training: bool = False  # a lesion photo unlike the training photos (the guard), still answered
+    moved_from: float | None = None  # the photo alone's malignant probability, when the patient's answers moved it
 
     @property
     def top3(self) -> list[tuple[str, str, float]]:

@@ -11,6 +11,11 @@ on phone photos, with its own temperature, referral threshold and 90% prediction
 dermoscopy head is badly calibrated on them. The phone photos it learned from hold no dermatofibroma
 and no vascular lesion, so it never names those two.
 
+A phone photo comes with what the patient says. Where it lowered validation log loss (the card
+says by how much), a second clinical reading also takes six yes/no answers (`QUESTIONS`: did it
+itch, grow, hurt, change, bleed; is it raised), any of them left unanswered; it is used only when
+at least one is answered, so a photo without answers is read exactly as before.
+
 Stored beside the model (`<name>.phototype.npz`) with the sha256 of the network it was fitted on,
 and refused for any other network, like the guard.
 """
@@ -24,6 +29,17 @@ import numpy as np
 
 KINDS = ("dermoscopy", "clinical", "not_lesion")
 DERMOSCOPY, CLINICAL, NOT_LESION = KINDS
+QUESTIONS = ("itch", "grew", "hurt", "changed", "bleed", "elevation")  # PAD-UFES-20's own history fields
+
+
+def history_vector(answers: dict[str, bool | None] | None) -> np.ndarray:
+    """(12,): a yes flag and a no flag per question; an unanswered question raises neither."""
+    answers = answers or {}
+    return np.array([flag for q in QUESTIONS for flag in (answers.get(q) is True, answers.get(q) is False)], np.float32)
+
+
+def answered(answers: dict[str, bool | None] | None) -> bool:
+    return any(answers.get(q) is not None for q in QUESTIONS) if answers else False
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,7 @@ class PhotoTypes:
     detector: Linear  # (D, 3), columns in KINDS order
     clinical: ClinicalReading
     model_sha256: str
+    history: ClinicalReading | None = None  # reads [features, history_vector(answers)]
 
     @staticmethod
     def path_for(model_path: Path) -> Path:
@@ -83,13 +100,9 @@ class PhotoTypes:
         with np.load(path, allow_pickle=False) as f:
             types = cls(
                 Linear.from_arrays(f, "detector"),
-                ClinicalReading(
-                    Linear.from_arrays(f, "clinical"),
-                    float(f["clinical_temperature"]),
-                    float(f["clinical_threshold"]),
-                    float(f["clinical_q"]),
-                ),
+                _reading(f, "clinical"),
                 str(f["model_sha256"]),
+                _reading(f, "history") if "history_mean" in f.files else None,
             )
         if model_sha256 and types.model_sha256 != model_sha256:
             raise ValueError(
@@ -98,17 +111,32 @@ class PhotoTypes:
         return types
 
     def save(self, model_path: Path) -> None:
-        c = self.clinical
+        history = _arrays(self.history, "history") if self.history else {}
         np.savez_compressed(
             self.path_for(model_path),
             **self.detector.arrays("detector"),
-            **c.head.arrays("clinical"),
-            clinical_temperature=np.float32(c.temperature),
-            clinical_threshold=np.float32(c.referral_threshold),
-            clinical_q=np.float32(c.conformal_q),
+            **_arrays(self.clinical, "clinical"),
+            **history,
             model_sha256=np.str_(self.model_sha256),
         )
 
     def kinds(self, features: np.ndarray) -> list[str]:
         """Each photo's kind, from the network's pooled features."""
         return [KINDS[i] for i in self.detector.probabilities(features).argmax(axis=1)]
+
+
+def _arrays(reading: ClinicalReading, prefix: str) -> dict[str, np.ndarray]:
+    return reading.head.arrays(prefix) | {
+        f"{prefix}_temperature": np.float32(reading.temperature),
+        f"{prefix}_threshold": np.float32(reading.referral_threshold),
+        f"{prefix}_q": np.float32(reading.conformal_q),
+    }
+
+
+def _reading(f, prefix: str) -> ClinicalReading:
+    return ClinicalReading(
+        Linear.from_arrays(f, prefix),
+        float(f[f"{prefix}_temperature"]),
+        float(f[f"{prefix}_threshold"]),
+        float(f[f"{prefix}_q"]),
+    )

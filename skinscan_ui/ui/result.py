@@ -32,6 +32,14 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
     show = {"refer": st.error, "benign": st.success, "uncertain": st.warning}[p.outcome]
     icon = {"refer": ":material/error:", "benign": ":material/check_circle:", "uncertain": ":material/help:"}[p.outcome]
     show(f"**{t(f'outcome.{p.outcome}')}**  \n{say(p.reason)}", icon=icon)
+    if p.moved_from is not None:
+        st.info(
+            t(
+                "res.answers_moved",
+                before=percent(p.moved_from, current()),
+                after=percent(p.malignant_probability, current()),
+            )
+        )
     if p.unlike_training:
         st.warning(t("res.unlike_note"), icon=":material/warning:")
     if p.photo_type:
