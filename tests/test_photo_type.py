@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import needs_data
 from PIL import Image
-from tiny import add_photo_types, synthetic
+from tiny import SIZE, add_photo_types, synthetic
 
 from skinscan_ui.build import fit_photo_type
 from skinscan_ui.serve.classifier import Classifier
@@ -222,3 +222,26 @@ def test_no_test_melanoma_over_its_threshold_gets_anything_but_refer():
         for p in model.classify(melanomas):
             if p.malignant_probability >= p.threshold:
                 assert p.outcome == "refer", f"{name}: a melanoma at {p.malignant_probability:.2f} got {p.outcome}"
+
+
+def test_a_blurred_or_dark_photo_is_asked_for_again_with_floors_chosen_on_photos(tiny_weights, tmp_path):
+    from PIL import ImageFilter
+
+    from skinscan_ui.serve.images import prepare
+    from skinscan_ui.serve.quality import measure
+
+    x, _ = synthetic(6, seed=11, size=(192, 256))
+    val = measure(np.stack([prepare(Image.fromarray(im), SIZE) for im in x]))  # as the model sees them
+    floors = fit_photo_type.fit_quality({"val": {"synthetic": val}, "test": {"synthetic": val}}, {})
+    assert floors["test_stopped"]["synthetic"] <= 2 / 42 + 1e-9, "at most the darkest and the least sharp of 42"
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    add_photo_types(folder, "clinical", quality=floors)
+    model = Classifier.load("tiny", folder)
+    typical = int(np.argsort(val[0])[len(x) // 2])  # a photo of median sharpness
+    sharp = Image.fromarray(x[typical])
+    blurred, dark = sharp.filter(ImageFilter.GaussianBlur(6)), Image.fromarray((x[typical] / 6).astype(np.uint8))
+    ok, blur, night = model.classify([sharp, blurred, dark])
+    assert ok.diagnosed and ok.retake is None
+    assert (blur.retake, night.retake) == ("blurred", "dark")
+    assert not blur.diagnosed and "too blurred" in blur.reason and "too dark" in night.reason

@@ -143,7 +143,9 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export
     return path
 
 
-def add_photo_types(folder: Path, kind: str, name: str = "tiny", clinical_threshold: float = 0.2) -> None:
+def add_photo_types(
+    folder: Path, kind: str, name: str = "tiny", clinical_threshold: float = 0.2, quality: dict | None = None
+) -> None:
     """Give the tiny model photo types that call every photo `kind`, and a clinical reading that favours melanoma.
 
     Zero weights and a bias make both readings constant, so a test knows which one answered.
@@ -165,7 +167,7 @@ def add_photo_types(folder: Path, kind: str, name: str = "tiny", clinical_thresh
     )
     types = PhotoTypes(detector, ClinicalReading(head, 1.0, clinical_threshold, 0.8), card["sha256"], history)
     types.save(folder / f"{name}.keras")
-    card["photo_type"] = {"clinical": {"photos": {"train": 537}}}
+    card["photo_type"] = {"clinical": {"photos": {"train": 537}}} | ({"quality": quality} if quality else {})
     card_path.write_text(json.dumps(card))
     if (folder / "MANIFEST.json").is_file():
         cards.write_manifest(folder)

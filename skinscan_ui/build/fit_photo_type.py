@@ -45,12 +45,44 @@ from skinscan_ui.serve.photo_type import (
     PhotoTypes,
     history_vector,
 )
+from skinscan_ui.serve.quality import measure
 
 DETECTOR_C = (0.01, 0.1, 1.0)
 HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
 SOURCES = {HAM10000.name: DERMOSCOPY, ISIC2017.name: DERMOSCOPY, PAD_UFES20.name: CLINICAL}
 COPIES = {HAM10000.name: (6, 1), ISIC2017.name: (4, 1), PAD_UFES20.name: (1, 4)}  # augment every k-th photo, n times
 NON_LESION_COPIES = 16
+QUALITY_SHARE = 0.005  # the share of a source's validation photos the quality floors may stop, at most
+
+
+def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], spoiled: dict) -> dict:
+    """Floors of sharpness and light that stop at most `QUALITY_SHARE` of every source's validation photos.
+
+    `measured[part][source]` = (sharpness, light); `spoiled[kind]` = the same of validation photos blurred or
+    darkened on purpose, to say how many of those the floors stop.
+    """
+    val = measured["val"].values()
+    floor_sharp = float(min(np.quantile(sh, QUALITY_SHARE) for sh, _ in val))
+    floor_light = float(min(np.quantile(li, QUALITY_SHARE) for _, li in val))
+
+    def stopped(sh: np.ndarray, li: np.ndarray) -> float:
+        return float(np.mean((sh < floor_sharp) | (li < floor_light)))
+
+    return {
+        "method": "log mean absolute Laplacian (sharpness) and mean grey level (light) of a 150x200 copy",
+        "min_sharpness": floor_sharp,
+        "min_light": floor_light,
+        "chosen_on": f"at most {QUALITY_SHARE:.1%} of each source's validation photos under either floor",
+        "test_stopped": {s: stopped(*m) for s, m in measured["test"].items()},
+        "test_stopped_count": {s: int(stopped(*m) * len(m[0]) + 0.5) for s, m in measured["test"].items()},
+        "spoiled_validation_stopped": {k: stopped(*m) for k, m in spoiled.items()},
+    }
+
+
+def spoil(x: np.ndarray) -> dict[str, np.ndarray]:
+    """Validation photos made unreadable: blurred (Gaussian, radius 4) and darkened to a sixth."""
+    blurred = [np.asarray(Image.fromarray(np.asarray(p)).filter(ImageFilter.GaussianBlur(4))) for p in x]
+    return {"blurred": np.stack(blurred), "dark": (np.asarray(x, np.float32) / 6).astype(np.uint8)}
 
 
 def augmented(photo: np.ndarray, copies: int, size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
@@ -226,12 +258,19 @@ def main(argv: list[str] | None = None) -> int:
     f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
     pad_labels: dict[str, np.ndarray] = {}
     pad_rows: dict = {}
+    measured: dict[str, dict] = {"val": {}, "test": {}}
+    spoiled: dict[str, list] = {"blurred": [], "dark": []}
     try:
         for source in sources:
             for part in f:
                 x, y, rows = dataset(source.folder(), part, size, source)
                 x, y, rows = np.asarray(x[: args.limit]), y[: args.limit], rows[: args.limit]
                 f[part][source.name] = features(x)
+                if part in measured:
+                    measured[part][source.name] = measure(x)
+                if part == "val":
+                    for kind, bad in spoil(x[::4]).items():
+                        spoiled[kind].append(measure(bad))
                 if part == "train":
                     every, n = COPIES[source.name]
                     copies = [c for photo in x[::every] for c in augmented(photo, n, size, rng)]
@@ -255,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     types.save(card.path)
 
     test = {s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()}
+    joined = {k: tuple(np.concatenate(parts) for parts in zip(*v, strict=True)) for k, v in spoiled.items()}
+    report["quality"] = fit_quality(measured, joined)
     report |= {
         "method": "multinomial logistic regression on the network's pooled features: dermoscopy (HAM10000, "
         "ISIC 2017), clinical close-up (PAD-UFES-20), not a lesion (generated frames and photos); "
@@ -279,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     print("photo type test accuracy:", {s: round(v, 3) for s, v in test.items()})
     print("unseen dermatoscope:", report["unseen_dermatoscope"])
     print("non-lesions held out, stopped:", report["non_lesions_held_out_share_stopped"])
+    print("quality floors stop, of test photos:", report["quality"]["test_stopped_count"])
+    print("and of spoiled validation photos:", report["quality"]["spoiled_validation_stopped"])
     h = clinical["history"]
     print(
         f"patient answers: validation log loss {h['val_log_loss_photo_only']:.4f} -> "

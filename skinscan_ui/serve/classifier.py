@@ -26,6 +26,7 @@ from skinscan_ui.serve.model_store import Card, ModelError
 from skinscan_ui.serve.neighbors import Index, Neighbour
 from skinscan_ui.serve.ood import Guard
 from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, PhotoTypes, answered, history_vector
+from skinscan_ui.serve.quality import Quality
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Classifier:
             self.index = Index.for_model(card.path, card.sha256)
             # only the photo types the card names (and so the integrity manifest checks) are read
             self.types = PhotoTypes.for_model(card.path, card.sha256) if "photo_type" in card.data else None
+            self.quality = Quality.from_card(card.data)
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise ModelError(
                 f"the guard, similar-case index or photo types of {card.name} cannot be read ({exc})"
@@ -130,17 +132,17 @@ class Classifier:
                 for p, u in zip(probs, unlike, strict=True)
             ]
         kinds = self.types.kinds(out.features)
+        retake = self.quality.problems(pixels) if self.quality else [None] * len(kinds)
         clinical = self.types.clinical
         phone = clinical.probabilities(out.features)
         decided = []
         for i, kind in enumerate(kinds):
             if kind == CLINICAL:  # the guard measures distance to dermoscopy photos: not what a phone photo is
-                decided.append(
-                    decide(phone[i], clinical.referral_threshold, None, card.low_confidence, kind, clinical.conformal_q)
-                )
+                thr, conf = clinical.referral_threshold, clinical.conformal_q
+                decided.append(decide(phone[i], thr, None, card.low_confidence, kind, conf, retake[i]))
             else:
                 u = unlike[i] if kind == DERMOSCOPY else None
-                decided.append(decide(probs[i], card.referral_threshold, u, card.low_confidence, kind, q))
+                decided.append(decide(probs[i], card.referral_threshold, u, card.low_confidence, kind, q, retake[i]))
         return decided
 
     def classify(self, images: list[Image.Image], batch_size: int = 32) -> list[Prediction]:
@@ -166,7 +168,7 @@ class Classifier:
         Unchanged for any other photo, for a model without it, and when no question is answered.
         """
         p, reading = result.prediction, self.types.history if self.types else None
-        if p.photo_type != CLINICAL or reading is None or not answered(answers) or result.features is None:
+        if not p.diagnosed or p.photo_type != CLINICAL or reading is None or not answered(answers):
             return result
         joined = np.concatenate([result.features[None], history_vector(answers)[None]], axis=1)
         probs = reading.probabilities(joined)[0]

@@ -138,6 +138,26 @@ CATALOG: dict[str, tuple[str, str]] = {
             "foto de cerca de la lesión, centrada y enfocada, con el móvil o con un dermatoscopio."
         ),
     ),
+    "reason.retake_blurred": (
+        (
+            "This photo is too blurred to read, so no diagnosis is given. Take it again: hold still, tap the lesion "
+            "on the screen to focus, and come no closer than the camera can focus."
+        ),
+        (
+            "Esta foto está demasiado borrosa para leerla, así que no se da ningún diagnóstico. Hazla de nuevo: "
+            "sin moverte, toca la lesión en la pantalla para enfocar y no te acerques más de lo que la cámara enfoca."
+        ),
+    ),
+    "reason.retake_dark": (
+        (
+            "This photo is too dark to read, so no diagnosis is given. Take it again in daylight or good room light, "
+            "without flash glare."
+        ),
+        (
+            "Esta foto está demasiado oscura para leerla, así que no se da ningún diagnóstico. Hazla de nuevo con luz "
+            "de día o buena luz ambiente, sin el reflejo del flash."
+        ),
+    ),
     "reason.unlike_lesion": (
         (
             "This lesion photo is unlike the photos the model learned from, so it is not called benign: the "
@@ -423,16 +443,28 @@ CATALOG.update(
         "in.camera": ("Take a photo of the lesion", "Haz una foto de la lesión"),
         "in.tips": (
             (
-                "**For a good result**\n- Use a dermatoscope photo if you can: that is what the model learned from.\n"
+                "**For a good result**\n- A dermatoscope photo is read best: that is what the model learned most from.\n"
                 "- Centre the lesion and fill most of the frame with it.\n- Keep it in focus, evenly lit, without glare "
-                "or hair across it.\n\nPhone photos taken without a dermatoscope are outside what the model was trained "
-                "on; it will often answer *Uncertain*."
+                "or hair across it.\n\nA phone close-up is recognised as one and read by a part of the model that "
+                "learned from phone photos; the page says it is less reliable."
             ),
             (
-                "**Para un buen resultado**\n- Usa una foto de dermatoscopio si puedes: es con lo que aprendió el "
+                "**Para un buen resultado**\n- Una foto de dermatoscopio se lee mejor: es de lo que más aprendió el "
                 "modelo.\n- Centra la lesión y haz que ocupe casi todo el encuadre.\n- Que esté enfocada, con luz "
-                "uniforme, sin reflejos ni pelos encima.\n\nLas fotos de móvil sin dermatoscopio quedan fuera de su "
-                "entrenamiento; a menudo responderá *Incierto*."
+                "uniforme, sin reflejos ni pelos encima.\n\nUna foto de cerca con el móvil se reconoce como tal y la "
+                "lee una parte del modelo que aprendió de fotos de móvil; la página dice que es menos fiable."
+            ),
+        ),
+        "in.camera_tips": (
+            (
+                "**Taking the photo**\n- Fill the frame with the lesion and a little skin around it.\n- Tap the "
+                "lesion to focus; hold still.\n- Daylight or good room light; no flash glare, no shadow of the phone.\n"
+                "\nA photo too blurred or too dark is not read: you will be asked to take it again."
+            ),
+            (
+                "**Al hacer la foto**\n- Que la lesión y un poco de piel alrededor llenen el encuadre.\n- Toca la "
+                "lesión para enfocar; no te muevas.\n- Luz de día o buena luz ambiente; sin reflejo del flash ni sombra "
+                "del móvil.\n\nUna foto demasiado borrosa u oscura no se lee: se te pedirá que la repitas."
             ),
         ),
         "in.examples_help": (

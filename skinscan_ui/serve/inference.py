@@ -31,6 +31,7 @@ class Prediction:
     photo_type: str | None = None  # serve.photo_type.KINDS, or None for a model without a photo-type detector
     unlike_training: bool = False  # a lesion photo unlike the training photos (the guard), still answered
     moved_from: float | None = None  # the photo alone's malignant probability, when the patient's answers moved it
+    retake: str | None = None  # 'blurred' or 'dark': the photo cannot be read, take it again
 
     @property
     def top3(self) -> list[tuple[str, str, float]]:
@@ -39,8 +40,8 @@ class Prediction:
 
     @property
     def diagnosed(self) -> bool:
-        """False for a photo that is not a skin lesion: then no class may be shown as an answer."""
-        return self.photo_type != NOT_LESION and self.reason != UNLIKE
+        """False for a photo that is not a skin lesion or cannot be read: then no class may be shown as an answer."""
+        return self.photo_type != NOT_LESION and self.reason != UNLIKE and self.retake is None
 
     @property
     def top1(self) -> str:
@@ -63,10 +64,12 @@ def decide(
     low_confidence: float = LOW_CONFIDENCE,
     photo_type: str | None = None,
     conformal_q: float | None = None,
+    retake: str | None = None,
 ) -> Prediction:
     """The outcome rules, in order of safety: the one place a badge is decided.
 
-    A photo that is not a skin lesion gets no diagnosis. A malignant roll-up at or above the
+    A photo that is not a skin lesion gets no diagnosis, nor does one too blurred or too dark to read
+    (`retake`: it is to be taken again). A malignant roll-up at or above the
     threshold is referred, even when the top-1 class is benign and even when the lesion photo is
     unlike the training photos (`unlike_training`, said beside the badge). An unlike photo under the
     threshold, or a spread-out answer, is uncertain; only then is a lesion called likely benign.
@@ -80,6 +83,8 @@ def decide(
     unlike = bool(unlike_training)
     if photo_type == NOT_LESION:
         outcome, reason = "uncertain", NOT_A_LESION
+    elif retake:
+        outcome, reason = "uncertain", Message(f"reason.retake_{retake}")
     elif unlike and photo_type is None:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
@@ -90,9 +95,9 @@ def decide(
         outcome, reason = "uncertain", Message("reason.spread", top=Percent(top))
     else:
         outcome, reason = "benign", Message("reason.benign", mal=said_mal, threshold=said_threshold)
-    return Prediction(
-        probs, mal, outcome, reason, threshold, conformal_q, photo_type, unlike and photo_type is not None
-    )
+    unlike_said = unlike and photo_type is not None
+    retake = retake if photo_type != NOT_LESION else None
+    return Prediction(probs, mal, outcome, reason, threshold, conformal_q, photo_type, unlike_said, None, retake)
 
 
 def against_truth(p: Prediction, true_label: str) -> str:

@@ -65,7 +65,7 @@ def photo_input() -> Photo | None:
             t("in.camera"), resolution="1080p", on_change=_select, args=("camera",), key=f"camera{_round('camera')}"
         )
         if camera is None:
-            right.markdown(t("in.tips"))
+            right.markdown(t("in.camera_tips"))
     example = None
     if example_ids:
         with tabs[2]:
