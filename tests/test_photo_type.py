@@ -234,9 +234,11 @@ def test_a_blurred_or_dark_photo_is_asked_for_again_with_floors_chosen_on_photos
     val = measure(np.stack([prepare(Image.fromarray(im), SIZE) for im in x]))  # as the model sees them
     floors = fit_photo_type.fit_quality({"val": {"synthetic": val}, "test": {"synthetic": val}}, {})
     assert floors["test_stopped"]["synthetic"] <= 2 / 42 + 1e-9, "at most the darkest and the least sharp of 42"
-    folder = tmp_path / "w"
+    folder, referring = tmp_path / "w", tmp_path / "referring"
     shutil.copytree(tiny_weights, folder)
-    add_photo_types(folder, "clinical", quality=floors)
+    shutil.copytree(tiny_weights, referring)
+    add_photo_types(folder, "clinical", clinical_threshold=0.99, quality=floors)  # nothing reaches it
+    add_photo_types(referring, "clinical", clinical_threshold=0.2, quality=floors)  # everything does
     model = Classifier.load("tiny", folder)
     typical = int(np.argsort(val[0])[len(x) // 2])  # a photo of median sharpness
     sharp = Image.fromarray(x[typical])
@@ -245,3 +247,6 @@ def test_a_blurred_or_dark_photo_is_asked_for_again_with_floors_chosen_on_photos
     assert ok.diagnosed and ok.retake is None
     assert (blur.retake, night.retake) == ("blurred", "dark")
     assert not blur.diagnosed and "too blurred" in blur.reason and "too dark" in night.reason
+    referred = Classifier.load("tiny", referring).classify([dark])[0]
+    assert referred.outcome == "refer" and referred.diagnosed, "a referral is never withheld for a poor photo"
+    assert "take it again" in referred.reason

@@ -52,7 +52,7 @@ HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
 SOURCES = {HAM10000.name: DERMOSCOPY, ISIC2017.name: DERMOSCOPY, PAD_UFES20.name: CLINICAL}
 COPIES = {HAM10000.name: (6, 1), ISIC2017.name: (4, 1), PAD_UFES20.name: (1, 4)}  # augment every k-th photo, n times
 NON_LESION_COPIES = 16
-QUALITY_SHARE = 0.005  # the share of a source's validation photos the quality floors may stop, at most
+QUALITY_SHARE = 0.0  # the share of a source's validation photos the quality floors may stop: none
 
 
 def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], spoiled: dict) -> dict:
@@ -72,7 +72,8 @@ def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], s
         "method": "log mean absolute Laplacian (sharpness) and mean grey level (light) of a 150x200 copy",
         "min_sharpness": floor_sharp,
         "min_light": floor_light,
-        "chosen_on": f"at most {QUALITY_SHARE:.1%} of each source's validation photos under either floor",
+        "chosen_on": f"at most {QUALITY_SHARE:.1%} of each source's validation photos under either floor "
+        "(0%: each floor is just under the least sharp and the darkest validation photo of any source)",
         "test_stopped": {s: stopped(*m) for s, m in measured["test"].items()},
         "test_stopped_count": {s: int(stopped(*m) * len(m[0]) + 0.5) for s, m in measured["test"].items()},
         "spoiled_validation_stopped": {k: stopped(*m) for k, m in spoiled.items()},

@@ -148,6 +148,18 @@ CATALOG: dict[str, tuple[str, str]] = {
             "sin moverte, toca la lesión en la pantalla para enfocar y no te acerques más de lo que la cámara enfoca."
         ),
     ),
+    "reason.refer_retake": (
+        (
+            "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal}, at or above "
+            "the referral threshold of {threshold}, even on a photo too blurred or too dark to read well: refer, and "
+            "take it again if you can."
+        ),
+        (
+            "La probabilidad conjunta de melanoma, carcinoma basocelular y queratosis actínica es {mal}, igual o "
+            "superior al umbral de derivación del {threshold}, aun en una foto demasiado borrosa u oscura para leerla "
+            "bien: deriva y, si puedes, hazla de nuevo."
+        ),
+    ),
     "reason.retake_dark": (
         (
             "This photo is too dark to read, so no diagnosis is given. Take it again in daylight or good room light, "

@@ -69,8 +69,8 @@ def decide(
     """The outcome rules, in order of safety: the one place a badge is decided.
 
     A photo that is not a skin lesion gets no diagnosis, nor does one too blurred or too dark to read
-    (`retake`: it is to be taken again). A malignant roll-up at or above the
-    threshold is referred, even when the top-1 class is benign and even when the lesion photo is
+    (`retake`: it is to be taken again) unless it reaches the referral threshold anyway. A malignant
+    roll-up at or above the threshold is referred, even when the top-1 class is benign and even when the lesion photo is
     unlike the training photos (`unlike_training`, said beside the badge). An unlike photo under the
     threshold, or a spread-out answer, is uncertain; only then is a lesion called likely benign.
 
@@ -83,8 +83,10 @@ def decide(
     unlike = bool(unlike_training)
     if photo_type == NOT_LESION:
         outcome, reason = "uncertain", NOT_A_LESION
-    elif retake:
+    elif retake and mal < threshold:
         outcome, reason = "uncertain", Message(f"reason.retake_{retake}")
+    elif retake:  # a referral is never withheld for a poor photo
+        outcome, reason = "refer", Message("reason.refer_retake", mal=said_mal, threshold=said_threshold)
     elif unlike and photo_type is None:
         outcome, reason = "uncertain", unlike_training
     elif mal >= threshold:
@@ -96,7 +98,7 @@ def decide(
     else:
         outcome, reason = "benign", Message("reason.benign", mal=said_mal, threshold=said_threshold)
     unlike_said = unlike and photo_type is not None
-    retake = retake if photo_type != NOT_LESION else None
+    retake = retake if photo_type != NOT_LESION and outcome != "refer" else None
     return Prediction(probs, mal, outcome, reason, threshold, conformal_q, photo_type, unlike_said, None, retake)
 
 
