@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import CHROMIUM, ROOT, browser_page, streamlit_server, wait_idle
-from conftest import HAVE_DATA
+from conftest import FOLDERS, HAVE_DATA
 from corpus import bad_files
 from PIL import Image
 
@@ -20,6 +20,7 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)"),
 ]
 ARTIFACTS = ROOT / "artifacts"
+HAVE_PAD = HAVE_DATA and (FOLDERS["pad_ufes20"][0] / FOLDERS["pad_ufes20"][1]).is_file()
 
 
 @pytest.fixture(scope="module")
@@ -297,3 +298,31 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"
+
+
+@pytest.mark.skipif(not HAVE_PAD, reason="needs the PAD-UFES-20 folder; CI has it")
+def test_a_phone_close_up_says_its_photo_type_and_asks_the_patients_questions(server, tmp_path):
+    from skinscan_ui.build.data import load_split
+    from skinscan_ui.build.sources import PAD_UFES20
+
+    split = load_split(PAD_UFES20.split_csv)
+    path = tmp_path / "phone.jpg"
+    shutil.copy(PAD_UFES20.folder() / "images" / f"{split[split['split'] == 'test']['image_id'].iloc[0]}.jpg", path)
+    for width, height, name in ((1400, 1000, "browser_phone_photo_desktop.png"), (390, 844, "browser_phone_photo.png")):
+        with browser_page(width=width, height=height) as page:
+            page.goto(server)
+            page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+            _upload(page, path)
+            page.get_by_text("Photo type:").first.wait_for(timeout=90_000)
+            page.wait_for_timeout(1500)
+            assert page.get_by_text("phone close-up").first.is_visible()
+            questions = page.get_by_text("What the patient says (optional)")
+            questions.first.click()
+            page.get_by_text("Has it bled?").first.wait_for()
+            page.evaluate("window.scrollTo(0, 0)")
+            badge = page.locator("[data-testid='stAlert']").filter(
+                has_text=re.compile("Refer: possible malignancy|Likely benign|Uncertain")
+            )
+            box = badge.first.bounding_box()
+            assert box is not None and box["y"] < height, f"the badge at {box}: on the first screen"
+            page.screenshot(path=str(ARTIFACTS / name), full_page=width > 400)

@@ -126,7 +126,8 @@ def test_the_shipped_detector_is_right_on_50_photos_of_each_source():
     for name, kind in fit_photo_type.SOURCES.items():
         x, _, _ = dataset(KNOWN[name].folder(), "test", tuple(model.size), KNOWN[name])
         kinds = model.types.kinds(model.features(np.asarray(x[:50])))
-        assert np.mean(np.array(kinds) == kind) >= 0.9, f"{name}: {kinds.count(kind)} of 50 called {kind}"
+        floor = 0.95 if kind == "dermoscopy" else 0.8  # phone photos: 93% of PAD's 114 test photos (the card)
+        assert np.mean(np.array(kinds) == kind) >= floor, f"{name}: {kinds.count(kind)} of 50 called {kind}"
 
 
 @pytest.mark.parametrize(
