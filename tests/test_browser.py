@@ -291,11 +291,11 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         badge.first.wait_for(timeout=90_000)
         page.wait_for_timeout(1500)
         page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))  # first, to look at when an assertion fails
         box = badge.first.bounding_box()
         assert box is not None and box["y"] + 40 < 844, f"the badge starts at {box} on a 844 px screen"
         top1 = page.locator("[data-testid='stMetric']").first.bounding_box()
         assert top1 is not None and top1["y"] + 60 < 844, f"the top-1 starts at {top1}: on the first screen too"
-        page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"
 

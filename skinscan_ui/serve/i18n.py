@@ -451,7 +451,10 @@ CATALOG.update(
         "in.upload_tab": ("Upload a photo", "Subir una foto"),
         "in.camera_tab": ("Take a photo", "Hacer una foto"),
         "in.examples_tab": ("Examples", "Ejemplos"),
-        "in.uploader": ("Dermatoscopic photo", "Foto dermatoscópica"),
+        "in.uploader": (
+            "Photo of the lesion (dermatoscope or phone close-up)",
+            "Foto de la lesión (dermatoscopio o de cerca con el móvil)",
+        ),
         "in.camera": ("Take a photo of the lesion", "Haz una foto de la lesión"),
         "in.tips": (
             (
@@ -545,14 +548,11 @@ CATALOG.update(
         "ans.unknown": ("not known", "no se sabe"),
         "ans.yes": ("yes", "sí"),
         "ans.no": ("no", "no"),
-        "res.photo_type": ("Photo type: **{kind}**. {note}", "Tipo de foto: **{kind}**. {note}"),
+        "res.photo_type": ("Photo type: **{kind}**", "Tipo de foto: **{kind}**"),
+        "res.typed_by": ("Photo type: **{kind}** · model **{model}**", "Tipo de foto: **{kind}** · modelo **{model}**"),
         "kind.dermoscopy": ("dermatoscope photo", "foto de dermatoscopio"),
         "kind.clinical": ("phone close-up", "foto de cerca con móvil"),
         "kind.not_lesion": ("not a skin lesion", "no es una lesión de la piel"),
-        "kind_note.dermoscopy": (
-            "The kind of photo the models learned most from.",
-            "El tipo de foto del que más aprendieron los modelos.",
-        ),
         "kind_note.clinical": (
             "Read by a part of the model that learned from {n} phone photos only: less reliable than a "
             "dermatoscope photo, and it never names a dermatofibroma or a vascular lesion (none were among them).",

@@ -1,4 +1,8 @@
-"""What the patient says about a phone close-up: six optional questions, and how they move the answer."""
+"""What the patient says about a phone close-up: six optional questions, and how they move the answer.
+
+The answers are read before the badge is drawn (from the widgets' state) and asked below it, so the
+badge stays on a phone's first screen and always reflects them.
+"""
 
 from __future__ import annotations
 
@@ -13,25 +17,36 @@ from skinscan_ui.ui.language import t
 CHOICES = ("unknown", "yes", "no")
 
 
-def patient_answers(model: Classifier, result: Result) -> Result:
-    """For a phone close-up, where the model has that reading: the questions, and the result they give.
+def _asked(model: Classifier, result: Result) -> bool:
+    """Only a phone close-up, and only where the model has a reading of the answers."""
+    p = result.prediction
+    return p.diagnosed and p.photo_type == CLINICAL and model.types is not None and model.types.history is not None
 
-    Collapsed and optional; left unanswered, the result is the photo's alone.
-    """
-    if result.prediction.photo_type != CLINICAL or model.types is None or model.types.history is None:
+
+def _key(question: str, result: Result) -> str:
+    return f"answer_{question}_{hashlib.sha256(result.pixels.tobytes()).hexdigest()[:16]}"  # new photo, new answers
+
+
+def with_answers(model: Classifier, result: Result) -> Result:
+    """The result as the answers given so far move it (the photo's own when none is given)."""
+    if not _asked(model, result):
         return result
-    photo = hashlib.sha256(result.pixels.tobytes()).hexdigest()[:16]  # new photo, new answers
-    answers: dict[str, bool | None] = {}
+    chosen = {q: st.session_state.get(_key(q, result), "unknown") for q in QUESTIONS}
+    return model.with_answers(result, {q: None if c == "unknown" else c == "yes" for q, c in chosen.items()})
+
+
+def questions(model: Classifier, result: Result) -> None:
+    """The six questions, collapsed and optional, for a phone close-up."""
+    if not _asked(model, result):
+        return
     with st.expander(t("ans.title"), icon=":material/forum:"):
         st.caption(t("ans.help"))
         columns = st.columns(3)
         for i, question in enumerate(QUESTIONS):
-            choice = columns[i % 3].radio(
+            columns[i % 3].radio(
                 t(f"ans.{question}"),
                 CHOICES,
                 format_func=lambda c: t(f"ans.{c}"),
                 horizontal=True,
-                key=f"answer_{question}_{photo}",
+                key=_key(question, result),
             )
-            answers[question] = None if choice == "unknown" else choice == "yes"
-    return model.with_answers(result, answers)

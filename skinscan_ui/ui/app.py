@@ -9,7 +9,7 @@ import streamlit as st
 from skinscan_ui.serve.images import ImageError
 from skinscan_ui.serve.model_store import ModelError
 from skinscan_ui.ui import services
-from skinscan_ui.ui.answers import patient_answers
+from skinscan_ui.ui.answers import questions, with_answers
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import photo_input
 from skinscan_ui.ui.language import plain, say, t
@@ -55,12 +55,14 @@ def main() -> None:
         st.error(t("app.internal_error", name=plain(photo.name)))
         return
     st.divider()
-    result = patient_answers(model, result)
+    asked = result  # the photo's own answer, which the questions belong to
+    result = with_answers(model, result)
     thumb, badge = st.columns([1, 4], vertical_alignment="center")
     thumb.image(result.pixels, width=96)  # small: on a phone the top-1 stays on the first screen
     thumb.caption(t("res.analysed", name=plain(photo.name)))
     with badge:
         outcome(result, photo.true_label, model.card)
+    questions(model, asked)
     if not result.prediction.diagnosed:  # no class, heatmap or class context for a photo unlike a lesion
         computed_anyway(result, model.card)
         return

@@ -165,7 +165,7 @@ def pdf(entries: list[Entry], model: str, version: str, when: datetime, threshol
 def _result_page(doc, result: Result, lang: str, line) -> None:
     p = result.prediction
     if p.photo_type:
-        line(text("res.photo_type", lang, kind=text(f"kind.{p.photo_type}", lang), note="").replace("**", ""), 10)
+        line(text("res.photo_type", lang, kind=text(f"kind.{p.photo_type}", lang)).replace("**", ""), 10)
     if not p.diagnosed:  # the photo and why, nothing a reader could take for a diagnosis
         doc.image(Image.fromarray(result.pixels), x=10, y=doc.get_y(), w=90)
         doc.set_y(doc.get_y() + 90 * result.pixels.shape[0] / result.pixels.shape[1] + 6)

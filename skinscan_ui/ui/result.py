@@ -43,8 +43,11 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
     if p.unlike_training:
         st.warning(t("res.unlike_note"), icon=":material/warning:")
     if p.photo_type:
-        st.caption(t("res.photo_type", kind=t(f"kind.{p.photo_type}"), note=photo_type_note(p.photo_type, card)))
-    st.caption(t("res.answered_by", model=card.name))
+        st.caption(t("res.typed_by", kind=t(f"kind.{p.photo_type}"), model=card.name))
+    else:
+        st.caption(t("res.answered_by", model=card.name))
+    if p.photo_type in ("clinical", "not_lesion"):  # what the type means for trusting the answer
+        st.caption(photo_type_note(p.photo_type, card))
     if not true_label:
         return
     verdict = against_truth(p, true_label)
