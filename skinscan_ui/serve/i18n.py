@@ -717,8 +717,14 @@ CATALOG.update(
         "n.benign": ("{n} likely benign|{n} likely benign", "{n} probablemente benigna|{n} probablemente benignas"),
         "pdf.summary_title": ("SkinScan report: {photos}", "Informe de SkinScan: {photos}"),
         "pdf.summary_threshold": (
-            "Referral when P(mel)+P(bcc)+P(akiec) reaches {thr}, the model's threshold chosen on validation.",
-            "Derivación cuando P(mel)+P(bcc)+P(akiec) llega al {thr}, el umbral del modelo elegido en validación.",
+            (
+                "Referral when the probability of melanoma, basal cell carcinoma or actinic keratosis reaches {thr}, "
+                "the model's threshold chosen on validation (a phone close-up's page gives its own)."
+            ),
+            (
+                "Derivación cuando la probabilidad de melanoma, carcinoma basocelular o queratosis actínica llega al "
+                "{thr}, el umbral del modelo elegido en validación (la página de una foto de móvil da el suyo)."
+            ),
         ),
         "pdf.summary_row": ("{outcome}: {n}", "{outcome}: {n}"),
         "batch.table_help": (
@@ -746,8 +752,9 @@ CATALOG.update(
             "Diagnósticos más probables (probabilidades calibradas)",
         ),
         "pdf.malignant": (
-            "Malignant probability P(mel)+P(bcc)+P(akiec): {p} (refer at {thr} or more)",
-            "Probabilidad de malignidad P(mel)+P(bcc)+P(akiec): {p} (derivar desde {thr})",
+            "Malignant probability (melanoma + basal cell carcinoma + actinic keratosis): {p} (refer at {thr} or more)",
+            "Probabilidad de malignidad (melanoma + carcinoma basocelular + queratosis actínica): {p} (derivar desde "
+            "el {thr})",
         ),
         "pdf.similar": ("Nearest training lesions: {dxs}", "Lesiones de entrenamiento más cercanas: {dxs}"),
         "pdf.disclaimer": (

@@ -193,4 +193,5 @@ def _result_page(doc, result: Result, lang: str, line) -> None:
     said, said_threshold = versus(p.malignant_probability, p.threshold)
     line(text("pdf.malignant", lang, p=said, thr=said_threshold), 11)
     if result.similar:
-        line(text("pdf.similar", lang, dxs=", ".join(n.dx for n in result.similar)), 11)
+        names = ", ".join(text(f"class.{n.dx}", lang) for n in result.similar)  # names, never codes
+        line(text("pdf.similar", lang, dxs=names), 11)
