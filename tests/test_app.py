@@ -238,7 +238,9 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     assert "at 50%" in summary or "reaches 50%" in summary, "the threshold as the page shows it"
     assert "bcc.png" in pdf.pages[1].extract_text() and "could not be analysed" in pdf.pages[3].extract_text()
     assert "(mel)" not in pdf.pages[1].extract_text().split("Malignant")[0], "each class name once, no code"
-    assert not any(re.search(r"\b(mel|bcc|akiec)\b(?!\.png)", page.extract_text()) for page in pdf.pages), "no class codes"
+    assert not any(re.search(r"\b(mel|bcc|akiec)\b(?!\.png)", page.extract_text()) for page in pdf.pages), (
+        "no class codes"
+    )
     assert any("notes" in w.value and "not an image SkinScan can read" in w.value for w in at.warning), "in full"
 
 

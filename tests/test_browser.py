@@ -149,6 +149,7 @@ def test_spanish_browser_gets_the_spanish_ui(server, photo):
         page.goto(server)
         page.get_by_text("Esperando una foto").wait_for(timeout=90_000)
         assert page.get_by_text("Subir una foto").count() == 1
+        assert page.title() == "SkinScan: clasificador de lesiones de la piel", "the tab says it in Spanish too"
         page.locator("input[type=file]").first.set_input_files(str(photo))
         page.get_by_text("Dónde miró la red", exact=True).wait_for(timeout=90_000)
         page.locator("[data-testid='stPlotlyChart']").first.wait_for()

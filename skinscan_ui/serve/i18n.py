@@ -280,6 +280,7 @@ CATALOG: dict[str, tuple[str, str]] = {
 # The app's own sentences.
 CATALOG.update(
     {
+        "app.tab_title": ("SkinScan: skin-lesion classifier", "SkinScan: clasificador de lesiones de la piel"),
         "app.intro": (
             (
                 "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most likely of "

@@ -22,6 +22,7 @@ LOG = logging.getLogger("skinscan")  # for developers, in English; never shown i
 
 def main() -> None:
     settings = sidebar()
+    st.set_page_config(page_title=t("app.tab_title"))  # the browser tab in the page's language (app.py sets the rest)
     st.title("SkinScan")
     intro = st.empty()  # said while waiting; once a photo is in, the answer takes its place on a phone's first screen
     if settings.model is None or settings.mode != "one":
