@@ -67,7 +67,10 @@ def test_evaluate_writes_metrics_and_predictions(folder, tiny_weights, tmp_path)
     assert metrics["model"]["engine"] == "litert", "evaluated as the app serves it"
     assert metrics["model"]["served_file"]["path"].endswith("tiny.tflite")
     preds = pd.read_csv(out / "predictions.csv")
-    assert list(preds.columns) == ["image_id", "dx", "pred"] + [f"p_{c}" for c in CLASSES]
+    assert list(preds.columns) == ["image_id", "dx", "pred", "photo_type", "outcome", "threshold"] + [
+        f"p_{c}" for c in CLASSES
+    ]
+    assert set(preds["outcome"]) <= {"refer", "benign", "uncertain"} and (preds["threshold"] == 0.5).all()
     assert np.allclose(preds[[f"p_{c}" for c in CLASSES]].sum(axis=1), 1.0, atol=1e-4)
     assert metrics["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(preds["dx"], preds["pred"]))
     assert metrics["balanced_accuracy"] > 1 / 7, "the tiny model learned the colours"

@@ -136,7 +136,16 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export
 
         lite = path.with_suffix(".tflite")
         convert(model, "last_conv", lite, "float32")
-        card["litert"] = {"file": lite.name, "sha256": manifest.sha256(lite), "precision": "float32 (test)"}
+        card["litert"] = {
+            "file": lite.name,
+            "sha256": manifest.sha256(lite),
+            "bytes": lite.stat().st_size,
+            "precision": "float32 (test)",
+            "parity": None,
+            "ms_per_image": 1.0,
+            "keras_ms_per_image": 1.0,
+            "runtime": "LiteRT (test)",
+        }
     (folder / f"{name}.json").write_text(json.dumps(card))
     (folder / "DEFAULT").write_text(name)
     cards.write_manifest(folder)  # as every tool that writes into weights/ does

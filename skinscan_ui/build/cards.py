@@ -194,6 +194,17 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 """
 
 
+def _phone_limits(card: dict) -> str:
+    if "photo_type" not in card:
+        return " Phone photos without a dermatoscope are out of scope."
+    photos = card["photo_type"]["clinical"]["photos"]
+    return (
+        f" A photo typed as a phone close-up is read by the phone head above, fitted on {photos['train']} "
+        "PAD-UFES-20 photos from one Brazilian programme: it never names a dermatofibroma or a vascular "
+        f"lesion, and its calibration rests on {photos['val']} validation photos."
+    )
+
+
 def _history_lines(h: dict | None) -> str:
     if not h:
         return ""
@@ -465,9 +476,9 @@ ISIC 2017 has only nevi, melanomas and benign keratoses, so its macro AUC is ove
 
 {_ood_section(card)}
 {_photo_type_section(card)}{_similar_section(card)}## Intended use and limits
-For education and demonstration with dermatoscopic photos. The probabilities are calibrated on
-HAM10000 and ISIC 2017 validation photos; on photos from other dermatoscopes they are less reliable
-(see the ISIC 2017 rows above for how much less on a second source).
+For education and demonstration. A dermatoscope photo's probabilities are calibrated on HAM10000
+and ISIC 2017 validation photos; on photos from other dermatoscopes they are less reliable (see the
+ISIC 2017 rows above for how much less on a second source).{_phone_limits(card)}
 
 ## Data and licence
 {chr(10).join("- " + c for c in card["citation"])}
