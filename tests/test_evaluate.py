@@ -114,5 +114,10 @@ def test_the_served_default_scores_what_its_card_says_on_another_source(tmp_path
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n"] == len(test)
     recorded = model_store.find().test_by_source["isic2017"]
+    # The card's figures are the dermatoscope reading's; the few photos typed as phone close-ups are read by
+    # the phone head, so the card is matched on the photos typed dermoscopy, and the whole part stays close.
+    derm = metrics.get("by_photo_type", {}).get("dermoscopy", metrics)
+    assert derm["n"] >= 0.95 * len(test), "nearly every ISIC 2017 photo is typed a dermatoscope photo"
     for key in ("accuracy", "balanced_accuracy", "melanoma_auc"):
-        assert metrics[key] == pytest.approx(recorded[key], abs=0.01), key
+        assert derm[key] == pytest.approx(recorded[key], abs=0.01), key
+        assert metrics[key] == pytest.approx(recorded[key], abs=0.03), key
