@@ -32,6 +32,13 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90.0):
     """Yield the base URL of a running app; stop it afterwards."""
+    with streamlit_process(env, timeout) as (url, _):
+        yield url
+
+
+@contextmanager
+def streamlit_process(env: dict[str, str] | None = None, timeout: float = 90.0):
+    """Yield the base URL of a running app and its server process (whose memory a benchmark reads)."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -64,7 +71,7 @@ def streamlit_server(env: dict[str, str] | None = None, timeout: float = 90.0):
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}") from None
                 time.sleep(0.5)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

@@ -13,7 +13,10 @@ from skinscan_ui.serve.classifier import Classifier, Result
 from skinscan_ui.serve.images import load_image
 from skinscan_ui.ui.language import t
 
-RESULTS_KEPT = 64  # per session (a full batch); a slider move, a class switch or a row pick reuses them
+# For the whole server, every session together, so memory stays bounded however many sessions come and go
+# (Streamlit keeps a closed tab's session state for a while): two full batches at once, about 0.4 MB each.
+RESULTS_KEPT = 100
+HEATMAPS_KEPT = 48  # Score-CAM maps, 0.3 MB each
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -46,28 +49,30 @@ def example_images(data_dir: str) -> dict[str, list[str]]:
 
 
 def analyse(model_name: str, data: bytes) -> Result:
-    """The result for a photo, computed once per session and model (raises ImageError)."""
-    key = (model_name, hashlib.sha256(data).hexdigest())
-    cache: dict = st.session_state.setdefault("results", {})
-    if key not in cache:
-        image = load_image(data)
-        cache[key] = classifier(model_name).analyse(image)
-        while len(cache) > RESULTS_KEPT:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    """The result for a photo, computed once and kept in one bounded cache for all sessions (raises ImageError).
+
+    Keyed by the photo's SHA-256, so a session only ever gets the result of a photo it holds itself. A slider
+    move, a class switch or a row pick reuses it; so does the batch PDF, built when its button is clicked.
+    """
+    return _analysed(model_name, str(paths.weights_dir()), hashlib.sha256(data).hexdigest(), data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=RESULTS_KEPT)
+def _analysed(model_name: str, weights_dir: str, digest: str, _data: bytes) -> Result:
+    return _load(model_name, weights_dir).analyse(load_image(_data))
 
 
 def heatmap(model_name: str, result: Result, class_index: int, method: str) -> np.ndarray:
-    """Grad-CAM and Grad-CAM++ of any class from the forward pass; Score-CAM computed once per session.
+    """Grad-CAM and Grad-CAM++ of any class from the forward pass; Score-CAM computed once, in a bounded cache.
 
     All three come from the serving engine: the app never loads TensorFlow.
     """
     if method in ("gradcam", "gradcam++"):
         return result.heatmap_for(class_index, method)
-    key = (model_name, hashlib.sha256(result.pixels.tobytes()).hexdigest(), class_index, method)
-    cache: dict = st.session_state.setdefault("heatmaps", {})
-    if key not in cache:
-        cache[key] = classifier(model_name).score_cam(result, class_index)
-        while len(cache) > RESULTS_KEPT * 3:
-            cache.pop(next(iter(cache)))
-    return cache[key]
+    digest = hashlib.sha256(result.pixels.tobytes()).hexdigest()
+    return _score_cam(model_name, str(paths.weights_dir()), digest, class_index, result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=HEATMAPS_KEPT)
+def _score_cam(model_name: str, weights_dir: str, digest: str, class_index: int, _result: Result) -> np.ndarray:
+    return _load(model_name, weights_dir).score_cam(_result, class_index)
