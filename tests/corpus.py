@@ -187,6 +187,15 @@ def twelve_bit_jpeg() -> bytes:
     return bytes(jpeg)
 
 
+def float_rgb_tiff(byteorder: str = "<") -> bytes:
+    """An RGB TIFF of 32-bit floats (a scientific or HDR export), which Pillow cannot read in colour."""
+    import tifffile
+
+    buf = io.BytesIO()
+    tifffile.imwrite(buf, (_photo() / 255).astype(np.float32), byteorder=byteorder, photometric="rgb")
+    return buf.getvalue()
+
+
 def thumbnail_first_tiff() -> bytes:
     """A multi-page TIFF whose first page is a 40x30 thumbnail and second the 400x300 photo."""
     photo = Image.fromarray(_photo())

@@ -100,8 +100,10 @@ def test_read_file_errors(tmp_path):
         (corpus.garbage_after_soi_jpeg(), "The JPEG file is damaged"),
         (corpus.twelve_bit_jpeg(), "12-bit JPEG format, which SkinScan does not read"),
         (corpus._png_header_only(10000, 6000), "10000x6000 pixels (60.0 megapixels); SkinScan reads up to 25"),
+        (corpus.float_rgb_tiff("<"), "TIFF stores its colours as floating-point numbers"),  # was called "damaged"
+        (corpus.float_rgb_tiff(">"), "TIFF stores its colours as floating-point numbers"),
     ],
-    ids=["comments", "chunks", "png_crc", "jpeg_garbage", "jpeg_12bit", "60_megapixels"],
+    ids=["comments", "chunks", "png_crc", "jpeg_garbage", "jpeg_12bit", "60_megapixels", "float_tiff", "float_tiff_be"],
 )
 def test_hostile_files_are_refused_for_what_they_are(data, needle):
     with pytest.raises(ImageError) as err:

@@ -31,7 +31,10 @@ try:  # HEIC/HEIF from iPhones; optional so the core still runs without the whee
 except ImportError:  # pragma: no cover - depends on the environment
     HEIF = False
 
-MAX_BYTES = 25 * 1000 * 1000  # 25 MB, as the browser's uploader counts them (server.maxUploadSize = 25)
+MAX_BYTES = 25 * 1000 * 1000  # 25 MB, as the browser's uploader counts them
+# What the browser may send (server.maxUploadSize, in MB): above MAX_BYTES, so a file over the limit
+# reaches load_image and is refused in words on the page, not by a tooltip a phone cannot hover.
+UPLOAD_CEILING_MB = 100
 # Chosen for memory: a 25 MP RGBA picture decodes to 100 MB before it is reduced, and the server must
 # stay under 600 MB while it does (bench.hostile). A 24 MP camera export fits; a 48-50 MP phone photo is
 # a JPEG or HEIC, and JPEGs decode at 1/2-1/8 scale (draft mode), so they may have more pixels.
@@ -263,6 +266,8 @@ def _open(data: bytes) -> Image.Image:
     except Image.DecompressionBombError:
         raise ImageError("image.bomb", megapixels=2 * Image.MAX_IMAGE_PIXELS // 1_000_000) from None
     except UnidentifiedImageError:
+        if claimed == "TIFF" and _tiff_is_float(data):
+            raise ImageError("image.float_tiff") from None
         if claimed:
             raise ImageError("image.damaged", format=claimed) from None
         other = _other_format(data)
@@ -271,6 +276,26 @@ def _open(data: bytes) -> Image.Image:
         raise ImageError("image.not_image", what=_describe(data), accepted=ACCEPTED) from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError, struct.error):
         raise ImageError("image.damaged", format=claimed or "image") from None
+
+
+def _tiff_is_float(data: bytes) -> bool:
+    """Whether a TIFF's first page stores floating-point samples (SampleFormat 3), which Pillow cannot read
+    in colour: a scientific or HDR export, not a damaged file."""
+    try:
+        order = "<" if data[:2] == b"II" else ">"
+        (ifd,) = struct.unpack_from(order + "I", data, 4)
+        (entries,) = struct.unpack_from(order + "H", data, ifd)
+        for i in range(min(entries, MAX_SEGMENTS)):
+            tag, kind, count, value = struct.unpack_from(order + "HHII", data, ifd + 2 + 12 * i)
+            if tag == 339:  # SampleFormat: SHORTs, inline when they fit in four bytes
+                if kind == 3 and count <= 2:
+                    (first,) = struct.unpack_from(order + "H", data, ifd + 2 + 12 * i + 8)
+                else:
+                    (first,) = struct.unpack_from(order + "H", data, value)
+                return first == 3
+    except struct.error:
+        return False
+    return False
 
 
 def load_image(data: bytes, max_bytes: int = MAX_BYTES, size: int | None = None) -> Image.Image:
