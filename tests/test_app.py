@@ -66,6 +66,23 @@ def test_bad_file_gives_an_error_not_an_exception_and_the_next_upload_works(use_
     assert not at.exception and len(at.metric) == 3
 
 
+def test_switching_mode_keeps_the_photo_and_the_batch(use_tiny):
+    """A photo and a batch were thrown away by a visit to another mode."""
+    at = app()
+    at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
+    before = [m.value for m in at.metric]
+    at.radio(key="mode_en").set_value("batch").run()
+    at.file_uploader(key="batch_upload").set_value([("a.png", lesion_jpeg(5), "image/png")]).run()
+    at.radio(key="mode_en").set_value("one").run()
+    assert not at.exception and [m.value for m in at.metric] == before, "the same photo's answer, kept"
+    assert any("Analysed: lesion" in c.value for c in at.caption), "named beside its answer"
+    at.radio(key="mode_en").set_value("batch").run()
+    assert not at.exception and list(at.dataframe[0].value["file"]) == ["a.png"], "the batch, kept"
+    assert any("kept while another mode was open" in c.value for c in at.caption)
+    at.button(key="batch_forget").click().run()
+    assert not at.get("arrow_data_frame") and "Upload several photos" in at.info[0].value
+
+
 def test_app_and_cli_agree(use_tiny, tmp_path, capsys):
     import json
 
@@ -204,6 +221,10 @@ def test_examples_tab_analyses_a_test_split_photo_with_its_true_label(use_tiny):
     assert not at.exception and len(at.metric) == 3
     said = [c.value for c in at.caption] + [w.value for w in at.warning]
     assert any("**Melanoma**" in s for s in said), "the true diagnosis is said; prominently when the model is wrong"
+    keys = [b.key or "" for b in at.button]
+    assert not [k for k in keys if k.startswith("example_") and k != "example_another"], "folded: the answer moves up"
+    at.button(key="example_another").click().run()
+    assert len(at.get("image")) >= 4 + 1 and len(at.metric) == 3, "thumbnails again, the answer still below"
 
 
 def test_examples_are_hidden_without_data(use_tiny, monkeypatch, tmp_path):
@@ -227,11 +248,16 @@ def test_batch_mode_lists_referrals_first_and_reports_one_page_per_photo(use_tin
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table["file"]) == ["bcc.png", "nevus.jpg", "notes.jpg"]
+    assert list(table.columns[:2]) == ["file", "outcome"], "the outcome beside its file, on a phone's screen too"
     assert table["outcome"].iloc[0].startswith("Refer") and table["outcome"].iloc[2].startswith("Not analysed")
     assert table["top-1"].iloc[2] == "—", "a dash, not the word None, where there is no answer"
     referred = int(table["outcome"].str.startswith("Refer").sum())
     assert any("3 photos" in m.value and f"{referred} to refer" in m.value for m in at.markdown)
-    pdf = PdfReader(BytesIO(at.session_state["batch_pdf"]))
+    from skinscan_ui.serve.model_store import find
+    from skinscan_ui.ui.batch import pdf_report
+
+    card = find(at.session_state["model"])  # the PDF the button builds when clicked (the browser test clicks it)
+    pdf = PdfReader(BytesIO(pdf_report(card.name, card, [(name, data) for name, data, _ in files], "en")))
     assert len(pdf.pages) == 4, "a summary page, then one page per photo"
     summary = pdf.pages[0].extract_text()
     assert "SkinScan report: 3 photos" in summary and f"Refer: possible malignancy: {referred}" in summary
@@ -284,7 +310,7 @@ def test_spanish_ui_end_to_end(use_tiny):
     assert at.info[0].value.startswith("Esperando una foto")
     at.file_uploader[0].set_value(("lesion.jpg", lesion_jpeg(), "image/jpeg")).run()
     assert not at.exception and len(at.metric) == 3
-    assert any(t.startswith(("**Derivar", "**Probablemente benigna", "**Incierto")) for t in outcome_texts(at))
+    assert any(t.startswith(("**Derivar", "**Probablemente benigna", "**Incierta")) for t in outcome_texts(at))
     assert any(s.value == "Dónde miró la red" for s in at.subheader)
     shown = [e.value for e in [*at.markdown, *at.caption, *at.error, *at.warning, *at.success, *at.info, *at.subheader]]
     shown += [m.label for m in at.metric]

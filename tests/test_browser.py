@@ -98,6 +98,23 @@ def test_broken_files_show_an_error_then_a_good_one_works(server, photo, tmp_pat
         assert page.locator("[data-testid='stMetric']").count() == 3
 
 
+def test_a_file_over_the_limit_is_refused_in_words_on_a_phone_and_a_desktop(server, tmp_path):
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8\xff\xe0" + bytes(26_000_000))  # 26 MB: a phone cannot hover over a tooltip
+    for width, height, name in ((1400, 1000, "browser_too_large_desktop.png"), (390, 844, "browser_too_large.png")):
+        with browser_page(width=width, height=height) as page:
+            page.goto(server)
+            page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+            page.locator("input[type=file]").first.set_input_files(str(big))
+            refusal = page.get_by_text("big.jpg cannot be analysed")
+            refusal.wait_for(timeout=60_000)
+            page.evaluate("window.scrollTo(0, 0)")
+            page.screenshot(path=str(ARTIFACTS / name))
+            assert page.get_by_text("the limit is 25 MB").first.is_visible()
+            box = refusal.first.bounding_box()
+            assert box is not None and box["y"] < height, f"the refusal at {box}: on the first screen"
+
+
 def test_camera_with_a_fake_device(server):
     with browser_page(height=2400) as page:
         page.goto(server)
@@ -158,6 +175,10 @@ def test_spanish_browser_gets_the_spanish_ui(server, photo):
         assert page.get_by_text("Probabilidad calibrada de cada diagnóstico").count() >= 1
         assert page.locator("[data-testid='stException']").count() == 0
         shot(page, "browser_spanish.png")
+        assert page.evaluate("document.documentElement.lang") == "es", "a screen reader reads it with a Spanish voice"
+        sidebar = page.locator("[data-testid='stSidebar']").text_content()
+        assert "Un conjunto de" in sidebar or "La red SkinScan" in sidebar or "EfficientNet-Lite0 ajustada" in sidebar
+        assert not re.search(r"\d%", page.locator("[data-testid='stMain']").inner_text()), "'65 %', never '65%'"
 
 
 def test_walkthrough_clicks_through_six_steps(server, photo):
@@ -188,6 +209,28 @@ def test_walkthrough_clicks_through_six_steps(server, photo):
         expect(page.get_by_role("button", name="Next")).to_be_disabled(timeout=30_000)
         page.get_by_role("button", name="Back").click()
         page.get_by_text("Step 5 of 6: The referral logic").wait_for()
+
+
+def test_on_a_phone_the_walkthrough_buttons_share_a_row_and_the_step_stays_on_screen(server, photo):
+    with browser_page(width=390, height=844) as page:
+        page.goto(server)
+        page.locator("[data-testid='stExpandSidebarButton']").click(timeout=60_000)  # folded away on a phone
+        page.get_by_text("Walkthrough", exact=True).click()
+        page.get_by_text("Step 1 of 6: Upload").wait_for(timeout=30_000)
+        page.locator("[data-testid='stSidebarCollapseButton'] button").click(force=True)
+        page.wait_for_timeout(500)
+        page.locator("input[type=file]").first.set_input_files(str(photo))
+        page.get_by_text(f"{photo.name}: what the model sees").wait_for(timeout=90_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Next").click()
+        page.get_by_text("Step 2 of 6").wait_for(timeout=90_000)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(ARTIFACTS / "browser_walkthrough_phone.png"))
+        tops = [page.get_by_role("button", name=n).bounding_box()["y"] for n in ("Back", "Restart", "Next")]
+        assert max(tops) - min(tops) < 5, f"one row of buttons, not three stacked: {tops}"
+        said = page.locator("[data-testid='stAlert']").first.bounding_box()
+        assert said is not None and said["y"] + 40 < 844, f"the step's words on the first screen: {said}"
 
 
 def _examples(n: int) -> list[Path]:
@@ -299,6 +342,14 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         assert top1 is not None and top1["y"] + 60 < 844, f"the top-1 starts at {top1}: on the first screen too"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"
+        page.locator("[data-testid='stPlotlyChart']").nth(3).scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        rights = page.locator(".plotly .bartext, .plotly .gtitle, .plotly .xtitle").evaluate_all(
+            "els => els.map(e => e.getBoundingClientRect().right)"
+        )
+        assert rights and max(rights) <= 390, f"chart values and titles end at {max(rights)} px on a 390 px screen"
+        alts = page.locator("[data-testid='stMain'] img").evaluate_all("els => els.map(e => e.alt)")
+        assert alts and all(a.strip() for a in alts), f"every picture says what it shows: {alts}"
 
 
 @pytest.mark.skipif(not HAVE_PAD, reason="needs the PAD-UFES-20 folder; CI has it")

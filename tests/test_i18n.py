@@ -104,8 +104,8 @@ def test_the_batch_table_says_percents_as_the_photo_page_does():
     from skinscan_ui.ui.report import shown
 
     table = pd.DataFrame(
-        [["a.jpg", "nv", 0.998, 0.003, "Likely benign"], ["b.jpg", "mel", 0.6, 0.166, "Likely benign"]],
-        columns=["file", "top-1", "probability", "malignant", "outcome"],
+        [["a.jpg", "Likely benign", "nv", 0.998, 0.003, "—"], ["b.jpg", "Likely benign", "mel", 0.6, 0.166, "—"]],
+        columns=["file", "outcome", "top-1", "probability", "malignant", "photo type"],
     )
     out = shown(table, [0.170, 0.170])
     assert list(out["probability"]) == ["> 99%", "60%"] and list(out["malignant"]) == ["< 1%", "16.6%"]
@@ -136,3 +136,19 @@ def test_spanish_numbers_use_the_spanish_marks():
     assert "0,78" in note and "0,90" in note and "0.78" not in note
     assert "0.78" in text("res.calibration_note", "en", ham=0.9, other=0.78)
     assert (count(5700, "es"), count(12400, "es"), count(5700, "en")) == ("5700", "12\u00a0400", "5,700")
+    reliability = text("res.reliability", "es", dx="Melanoma", recall=0.86, precision=0.655, support=1240)
+    assert "**86 %**" in reliability and "**66 %**" in reliability and "86%" not in reliability, "'65 %' everywhere"
+
+
+def test_every_shipped_model_is_summed_up_in_spanish():
+    """The sidebar and the card said 'An ensemble of 3 networks…' on a Spanish page."""
+    from skinscan_ui.serve import model_store
+    from skinscan_ui.ui.sidebar import summary
+
+    cards = model_store.available()
+    assert cards, "the shipped weights are committed"
+    for card in cards:
+        assert summary(card, "en") == card.data["summary"]
+        spanish = summary(card, "es")
+        assert spanish != card.data["summary"], f"{card.name}: its card's summary changed; translate the new one"
+        assert re.findall(r"\d+", card.data["summary"]) == re.findall(r"\d+", spanish), spanish

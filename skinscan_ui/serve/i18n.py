@@ -92,8 +92,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     # outcomes and their reasons
     "outcome.refer": ("Refer: possible malignancy", "Derivar: posible malignidad"),
     "outcome.benign": ("Likely benign", "Probablemente benigna"),
-    "outcome.uncertain": ("Uncertain", "Incierto"),
-    "outcome.not_lesion": ("uncertain: not a lesion photo", "incierto: no es una foto de lesión"),
+    "outcome.uncertain": ("Uncertain", "Incierta"),  # as "Probablemente benigna" and "1 incierta": la lesión
+    "outcome.not_lesion": ("uncertain: not a lesion photo", "incierta: no es una foto de lesión"),
     "reason.refer": (
         (
             "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal}, "
@@ -237,6 +237,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         "This file is not an image SkinScan can read (it looks like {what}). Upload {accepted} of the lesion.",
         "Este archivo no es una imagen que SkinScan pueda leer (parece {what}). Sube {accepted} de la lesión.",
     ),
+    "image.float_tiff": (
+        (
+            "This TIFF stores its colours as floating-point numbers (a scientific or HDR export), which SkinScan "
+            "cannot read. Export it as an 8-bit JPEG or PNG and upload that."
+        ),
+        (
+            "Este TIFF guarda sus colores como números de coma flotante (una exportación científica o HDR), que "
+            "SkinScan no puede leer. Expórtalo como JPEG o PNG de 8 bits y sube ese archivo."
+        ),
+    ),
     "image.damaged": (
         (
             "The {format} file is damaged or incomplete (perhaps cut off while copying). Upload the photo again, or "
@@ -304,6 +314,7 @@ CATALOG.update(
             "Esperando una foto. No se analiza nada hasta que subas o hagas una.",
         ),
         "app.analysing": ("Analysing…", "Analizando…"),
+        "app.analysing_name": ("Analysing {name}…", "Analizando {name}…"),
         "app.loading_model": ("Loading the model…", "Cargando el modelo…"),
         "app.cannot_analyse": ("**{name}** cannot be analysed. {why}", "No se puede analizar **{name}**. {why}"),
         "app.internal_error": (
@@ -489,6 +500,11 @@ CATALOG.update(
         ),
         "in.true_dx": ("True diagnosis", "Diagnóstico real"),
         "in.analyse_example": ("Analyse", "Analizar"),
+        "in.example_chosen": (
+            "Test-split example **{image_id}**, true diagnosis **{name}**: its answer is below.",
+            "Ejemplo del conjunto de prueba **{image_id}**, diagnóstico real **{name}**: su respuesta está debajo.",
+        ),
+        "in.example_another": ("Choose another example", "Elegir otro ejemplo"),
         "in.example_unreadable": (
             "Example {image_id} could not be read from the data folder.",
             "No se pudo leer el ejemplo {image_id} de la carpeta de datos.",
@@ -520,6 +536,21 @@ CATALOG.update(
             ),
         ),
         "res.where": ("Where the network looked", "Dónde miró la red"),
+        # Alt text: what a screen reader says for each picture.
+        "alt.photo": ("The photo as the network saw it: {name}", "La foto tal como la vio la red: {name}"),
+        "alt.seen": ("The photo as the network saw it", "La foto tal como la vio la red"),
+        "alt.heatmap": (
+            "Heatmap over the photo: red where the network looked most for {name}, blue where it looked least",
+            "Mapa de calor sobre la foto: rojo donde la red más miró para {name}, azul donde menos",
+        ),
+        "alt.example": (
+            "Test photo {image_id}, true diagnosis: {name}",
+            "Foto de prueba {image_id}, diagnóstico real: {name}",
+        ),
+        "alt.similar": (
+            "The {k} most similar training lesions, left to right in the order listed below",
+            "Las {k} lesiones de entrenamiento más parecidas, de izquierda a derecha en el orden de la lista",
+        ),
         "res.analysed": ("Analysed: {name}", "Analizada: {name}"),
         "res.answered_by": ("Answered by the model **{model}**.", "Respuesta del modelo **{model}**."),
         "res.unlike_note": (
@@ -608,8 +639,14 @@ CATALOG.update(
         "res.explain_class": ("Explain the class", "Explicar la clase"),
         "res.method": ("Method", "Método"),
         "res.method_help": (
-            "Grad-CAM and Grad-CAM++ come with the answer; Score-CAM runs 16 masked copies of the photo (under a second).",
-            "Grad-CAM y Grad-CAM++ llegan con la respuesta; Score-CAM pasa 16 copias enmascaradas de la foto (menos de un segundo).",
+            (
+                "Grad-CAM and Grad-CAM++ come with the answer; Score-CAM runs the network on 16 masked copies of the "
+                "photo, so its first map of each class takes a moment."
+            ),
+            (
+                "Grad-CAM y Grad-CAM++ llegan con la respuesta; Score-CAM pasa la red por 16 copias enmascaradas de "
+                "la foto, así que su primer mapa de cada clase tarda un momento."
+            ),
         ),
         "res.opacity": ("Heatmap opacity", "Opacidad del mapa de calor"),
         "res.computing": ("Computing {method}…", "Calculando {method}…"),
@@ -649,8 +686,8 @@ CATALOG.update(
             ),
             (
                 "**¿Qué fiabilidad tiene este modelo para {dx}?** En las lesiones de prueba reservadas encontró el "
-                "**{recall:.0%}** de los {dx} reales (sensibilidad), y el **{precision:.0%}** de sus respuestas {dx} "
-                "fueron correctas (precisión), sobre {support} imágenes de prueba."
+                "**{recall:.0%}** de las lesiones reales de {dx} (sensibilidad), y el **{precision:.0%}** de sus "
+                "respuestas «{dx}» fueron correctas (precisión), sobre {support} imágenes de prueba."
             ),
         ),
         "res.similar": ("Similar known cases", "Casos conocidos parecidos"),
@@ -692,14 +729,52 @@ CATALOG.update(
             "When the lesion really is {dx}, the model says…",
             "Cuando la lesión es realmente {dx}, el modelo dice…",
         ),
-        "chart.share_true": ("share of true {dx}", "proporción de {dx} reales"),
-        "chart.predicted_as": ("predicted as", "predicho como"),
         # batch
         "batch.uploader": ("Dermatoscopic photos", "Fotos dermatoscópicas"),
         "batch.uploader_help": (
             "Up to {n} photos; each is analysed as in single-photo mode.",
             "Hasta {n} fotos; cada una se analiza como en el modo de una foto.",
         ),
+        # The shipped models' summaries; the English one must read exactly as the card's, or the card's is shown.
+        "summary.ensemble": (
+            (
+                "An ensemble of {members} networks, each with a logistic head refitted on HAM10000 and ISIC 2017, "
+                "averaged over {views} views of the photo (flips)."
+            ),
+            (
+                "Un conjunto de {members} redes, cada una con una cabeza logística reajustada en HAM10000 e ISIC "
+                "2017, promediadas sobre {views} vistas de la foto (volteos)."
+            ),
+        ),
+        "summary.efficientnet_lite0": (
+            (
+                "EfficientNet-Lite0 fine-tuned from ImageNet on HAM10000 in one {epochs}-epoch run with full class "
+                "weights (run 9 in docs/iterations.md); best validation balanced accuracy at epoch {best}."
+            ),
+            (
+                "EfficientNet-Lite0 ajustada desde ImageNet en HAM10000 en una sola ejecución de {epochs} épocas con "
+                "pesos de clase completos (ejecución 9 en docs/iterations.md); la mejor exactitud equilibrada de "
+                "validación, en la época {best}."
+            ),
+        ),
+        "summary.skinscan": (
+            (
+                "The SkinScan network, a compact ResNet-style CNN trained from scratch on HAM10000; its last warm "
+                "restart distilled from three EfficientNet-Lite0 fine-tunes."
+            ),
+            (
+                "La red SkinScan, una CNN compacta de estilo ResNet entrenada desde cero en HAM10000; su último "
+                "reinicio en caliente aprendió por destilación de tres ajustes de EfficientNet-Lite0."
+            ),
+        ),
+        "batch.kept": (
+            "The photos uploaded before ({photos}), kept while another mode was open. Upload others to replace them.",
+            (
+                "Las fotos subidas antes ({photos}), guardadas mientras estaba abierto otro modo. Sube otras para "
+                "reemplazarlas."
+            ),
+        ),
+        "batch.forget": ("Remove these photos", "Quitar estas fotos"),
         "batch.waiting": (
             "Upload several photos to get a table, referrals first, and a PDF report.",
             "Sube varias fotos para obtener una tabla, con las derivaciones primero, y un informe PDF.",
@@ -921,10 +996,12 @@ def count(n: int, lang: str = DEFAULT) -> str:
 
 
 class _Localised(float):
-    """A float formatted with the reader's decimal mark: the catalog's '{auc:.2f}' says '0,78' in Spanish."""
+    """A float formatted as a Spanish reader writes it: the catalog's '{auc:.2f}' says '0,78', and its
+    '{recall:.0%}' says '86 %' (a space before the sign, as `percent` writes it)."""
 
     def __format__(self, spec: str) -> str:
-        return float.__format__(self, spec).replace(".", ",")
+        out = float.__format__(self, spec).replace(".", ",")
+        return f"{out[:-1]} %" if spec.endswith("%") else out
 
 
 def versus(value: float, threshold: float) -> tuple[Percent, Percent]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import streamlit as st
 
 from skinscan_ui.serve.explain import overlay
-from skinscan_ui.serve.images import MAX_BYTES, ImageError
+from skinscan_ui.serve.i18n import counted
+from skinscan_ui.serve.images import UPLOAD_CEILING_MB, ImageError
 from skinscan_ui.serve.model_store import Card
 from skinscan_ui.ui import report, services
 from skinscan_ui.ui.language import class_name, current, plain, say, t
@@ -20,28 +22,42 @@ OUTCOME_COLOURS = {  # the badge's colours, so the table reads at a glance
 }
 
 
+KEPT = "batch_kept"  # the batch's photos, kept while another mode is open (Streamlit forgets the widget's files)
+
+
+def _emptied() -> None:
+    if not st.session_state.get("batch_upload"):  # the user removed the files: forget them
+        st.session_state.pop(KEPT, None)
+
+
 def batch_page(model_name: str) -> None:
     files = st.file_uploader(
         t("batch.uploader"),
         type=None,  # a file of the wrong kind is refused in words below the table, not by a tooltip
         accept_multiple_files=True,
-        max_upload_size=MAX_BYTES // 1_000_000,  # 25: the uploader counts MB as 10^6 bytes
+        max_upload_size=UPLOAD_CEILING_MB,  # a larger file than MAX_BYTES arrives, to be refused in words
         key="batch_upload",
+        on_change=_emptied,
         help=t("batch.uploader_help", n=MAX_PHOTOS),
     )
-    if not files:
+    if files:
+        if len(files) > MAX_PHOTOS:
+            st.warning(t("batch.too_many", n=len(files), max=MAX_PHOTOS))
+        st.session_state[KEPT] = [(f.name, f.getvalue()) for f in files[:MAX_PHOTOS]]
+    photos: list[tuple[str, bytes]] = st.session_state.get(KEPT, [])
+    if not photos:
         st.info(t("batch.waiting"), icon=":material/photo_library:")
         return
-    if len(files) > MAX_PHOTOS:
-        st.warning(t("batch.too_many", n=len(files), max=MAX_PHOTOS))
-        files = files[:MAX_PHOTOS]
-    entries = report.sort_entries(_analyse_all(model_name, files))
+    if not files:
+        st.caption(t("batch.kept", photos=counted("n.photos", len(photos), current())))
+        st.button(t("batch.forget"), on_click=st.session_state.pop, args=(KEPT, None), key="batch_forget")
+    entries = report.sort_entries(_analyse_all(model_name, photos))
     st.markdown(report.summary(entries, current()))
     table = report.table(entries, current())
     card = services.classifier(model_name).card
     thresholds = [e.result.prediction.threshold if e.result else card.referral_threshold for e in entries]
     shown = report.shown(table, thresholds, current())
-    outcome = table.columns[4]
+    outcome = table.columns[report.COLUMNS.index("outcome")]
     colours = {t(f"outcome.{o}"): c for o, c in OUTCOME_COLOURS.items()}
     colours[t("outcome.not_lesion")] = OUTCOME_COLOURS["uncertain"]
     picked = st.dataframe(
@@ -61,20 +77,21 @@ def batch_page(model_name: str) -> None:
         _detail(entries[rows[0]])
     left, right = st.columns(2)
     left.download_button(t("batch.csv"), report.csv(table), "skinscan_batch.csv", "text/csv", width="stretch")
-    right.download_button(
-        t("batch.pdf"), _pdf(entries, card), "skinscan_report.pdf", "application/pdf", width="stretch"
+    right.download_button(  # built when clicked, from the shared result cache: no PDF held per session
+        t("batch.pdf"),
+        partial(pdf_report, model_name, card, photos, current()),
+        "skinscan_report.pdf",
+        "application/pdf",
+        width="stretch",
     )
 
 
-def _analyse_all(model_name: str, files) -> list[report.Entry]:
+def _analyse_all(model_name: str, photos: list[tuple[str, bytes]]) -> list[report.Entry]:
     bar = st.progress(0.0, text=t("app.analysing"))
     entries = []
-    for i, f in enumerate(files):
-        try:
-            entries.append(report.Entry(f.name, services.analyse(model_name, f.getvalue())))
-        except ImageError as exc:
-            entries.append(report.Entry(f.name, error=exc.message))
-        bar.progress((i + 1) / len(files), text=t("batch.progress", i=i + 1, n=len(files)))
+    for i, (name, data) in enumerate(photos):
+        entries.append(_entry(model_name, name, data))
+        bar.progress((i + 1) / len(photos), text=t("batch.progress", i=i + 1, n=len(photos)))
     bar.empty()
     return entries
 
@@ -85,19 +102,21 @@ def _detail(entry: report.Entry) -> None:
         return
     r = entry.result
     left, right, _ = st.columns([2, 2, 1])
-    left.image(r.pixels, caption=entry.file, width="stretch")
+    left.image(r.pixels, caption=entry.file, width="stretch", alt=t("alt.photo", name=entry.file))
     caption = t("res.cam_caption", method="Grad-CAM", name=class_name(r.prediction.top1))
-    right.image(overlay(r.pixels, r.heatmap), caption=caption, width="stretch")
+    alt = t("alt.heatmap", name=class_name(r.prediction.top1))
+    right.image(overlay(r.pixels, r.heatmap), caption=caption, width="stretch", alt=alt)
 
 
-def _pdf(entries: list[report.Entry], card: Card) -> bytes:
-    """The PDF, rebuilt only when the photos, the model or the language change (not on every row pick)."""
-    lang = current()
-    outcomes = tuple((e.file, e.outcome, e.result.prediction.malignant_probability if e.result else 0) for e in entries)
-    key = (card.name, lang, outcomes)
-    if st.session_state.get("batch_pdf_key") != key:
-        st.session_state["batch_pdf"] = report.pdf(
-            entries, card.name, card.sha256 or "", datetime.now(), card.referral_threshold, lang
-        )
-        st.session_state["batch_pdf_key"] = key
-    return st.session_state["batch_pdf"]
+def pdf_report(model_name: str, card: Card, photos: list[tuple[str, bytes]], lang: str) -> bytes:
+    """The batch's PDF: a summary page, then a page per photo, referrals first (no Streamlit call: it runs
+    when the button is clicked, outside the page's run)."""
+    entries = report.sort_entries([_entry(model_name, name, data) for name, data in photos])
+    return report.pdf(entries, card.name, card.sha256 or "", datetime.now(), card.referral_threshold, lang)
+
+
+def _entry(model_name: str, name: str, data: bytes) -> report.Entry:
+    try:
+        return report.Entry(name, services.analyse(model_name, data))
+    except ImageError as exc:
+        return report.Entry(name, error=exc.message)

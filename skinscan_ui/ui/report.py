@@ -13,7 +13,8 @@ from skinscan_ui.serve.explain import overlay
 from skinscan_ui.serve.i18n import DEFAULT, counted, percent, say, text, versus
 
 ORDER = {"refer": 0, "uncertain": 1, "benign": 2}  # what needs attention first; unreadable files last
-COLUMNS = ("file", "top1", "probability", "malignant", "outcome", "photo_type")
+COLUMNS = ("file", "outcome", "top1", "probability", "malignant", "photo_type")  # the outcome second: on a phone's
+# screen, beside its file name (at the fifth column it was off the right edge, a referral read as a nevus)
 
 
 @dataclass(frozen=True)
@@ -59,26 +60,26 @@ def summary(entries: list[Entry], lang: str = DEFAULT) -> str:
 
 
 def table(entries: list[Entry], lang: str = DEFAULT) -> pd.DataFrame:
-    """One row per file, in the order given: file, top-1, its probability, P(malignant), outcome, photo type."""
+    """One row per file, in the order given: file, outcome, top-1, its probability, P(malignant), photo type."""
     rows = []
     for e in entries:
         if e.result is None:
-            rows.append([e.file, "—", None, None, text("batch.not_analysed", lang, why=say(e.error or "", lang)), "—"])
+            rows.append([e.file, text("batch.not_analysed", lang, why=say(e.error or "", lang)), "—", None, None, "—"])
             continue
         p = e.result.prediction
         kind = text(f"kind.{p.photo_type}", lang) if p.photo_type else "—"
         if not p.diagnosed:  # never a class for a photo that is not a lesion
-            rows.append([e.file, text("outcome.not_lesion", lang), None, None, text("outcome.not_lesion", lang), kind])
+            rows.append([e.file, text("outcome.not_lesion", lang), text("outcome.not_lesion", lang), None, None, kind])
             continue
         dx, _, prob = p.top3[0]
         name = text(f"class.{dx}", lang)
         rows.append(
             [
                 e.file,
+                text(f"outcome.{p.outcome}", lang),
                 name,
                 round(prob, 4),
                 round(p.malignant_probability, 4),
-                text(f"outcome.{p.outcome}", lang),
                 kind,
             ]
         )
@@ -89,7 +90,7 @@ def shown(table: pd.DataFrame, thresholds: list[float], lang: str = DEFAULT) -> 
     """The table as the page says it: percents as on the one-photo page ('< 1%', '> 99%'), and the malignant
     probability with just enough decimals never to read equal to the threshold each row was compared with."""
     out = table.copy()
-    probability, malignant = table.columns[2], table.columns[3]
+    probability, malignant = (table.columns[COLUMNS.index(c)] for c in ("probability", "malignant"))
     out[probability] = [percent(v, lang) if pd.notna(v) else "—" for v in table[probability]]
     out[malignant] = [
         versus(v, thr)[0].to(lang) if pd.notna(v) else "—" for v, thr in zip(table[malignant], thresholds, strict=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -74,7 +76,7 @@ def top3(result: Result, card: Card) -> None:
     p, lang = result.prediction, current()
     cols = st.columns(3)
     for col, (dx, _, prob) in zip(cols, p.top3, strict=True):
-        col.metric(class_name(dx), percent(prob, lang), help=t(f"about.{dx}"))
+        col.metric(class_name(dx), percent(prob, lang))  # no tooltip: the caption below says it
         col.caption(t(f"about.{dx}"))
     if not p.diagnosed:
         st.caption(t("res.transparency"))
@@ -96,8 +98,12 @@ def computed_anyway(result: Result, card: Card) -> None:
         top3(result, card)
 
 
+@st.fragment
 def explanation(model: str, result: Result) -> None:
-    """Grad-CAM beside the photo, for any of the top-3, with opacity and a PNG download."""
+    """Grad-CAM beside the photo, for any of the top-3, with opacity and a PNG download.
+
+    A fragment: a pick, a method or an opacity reruns this part only, not the page above and below it.
+    """
     st.subheader(t("res.where"))
     options = [dx for dx, _, _ in result.prediction.top3]
     c1, c2, c3 = st.columns([2, 2, 2])
@@ -112,21 +118,39 @@ def explanation(model: str, result: Result) -> None:
         cam = services.heatmap(model, result, CLASSES.index(dx), method)
     blended = overlay(result.pixels, cam, opacity)
     left, right, _ = st.columns([2, 2, 1])
-    left.image(result.pixels, caption=t("res.model_saw"), width="stretch")
-    right.image(blended, caption=t("res.cam_caption", method=METHODS[method], name=class_name(dx)), width="stretch")
-    picture = slide(
-        result.pixels,
-        cam,
+    left.image(result.pixels, caption=t("res.model_saw"), width="stretch", alt=t("alt.seen"))
+    caption = t("res.cam_caption", method=METHODS[method], name=class_name(dx))
+    right.image(blended, caption=caption, width="stretch", alt=t("alt.heatmap", name=class_name(dx)))
+    words = Slide(
         t("res.slide_title", method=METHODS[method], name=class_name(dx)),
-        (t("res.model_saw"), t("res.cam_caption", method=METHODS[method], name=class_name(dx))),
+        (t("res.model_saw"), caption),
         (t("res.legend_low"), t("res.legend_high")),
         t("res.slide_footer", model=model),
-        opacity,
     )
+    st.download_button(  # drawn when clicked, not on every pick
+        t("res.download_cam"),
+        partial(_slide_png, result.pixels, cam, words, opacity),
+        file_name=f"skinscan_{dx}_{method}.png",
+        mime="image/png",
+    )
+    st.caption(t("res.cam_warning"))
+
+
+@dataclass(frozen=True)
+class Slide:
+    """The slide's words, in the page's language (the PNG is drawn outside the page's run)."""
+
+    title: str
+    captions: tuple[str, str]
+    legend: tuple[str, str]
+    footer: str
+
+
+def _slide_png(pixels: np.ndarray, cam: np.ndarray, words: Slide, opacity: float) -> bytes:
+    picture = slide(pixels, cam, words.title, words.captions, words.legend, words.footer, opacity)
     buf = io.BytesIO()
     Image.fromarray(picture).save(buf, format="PNG")
-    st.download_button(t("res.download_cam"), buf.getvalue(), file_name=f"skinscan_{dx}_{method}.png", mime="image/png")
-    st.caption(t("res.cam_warning"))
+    return buf.getvalue()
 
 
 def dataset_context(card: Card, result: Result, settings: Settings) -> None:
@@ -164,7 +188,8 @@ def similar_cases(result: Result) -> None:
     )
     photos = [examples.image_path(n.image_id) for n in similar]
     if all(p.is_file() for p in photos):  # one strip, so a phone shows them in a row, not 1,500 px of stacked photos
-        st.image(np.concatenate([np.asarray(Image.open(p).convert("RGB").resize((200, 150))) for p in photos], 1))
+        strip = np.concatenate([np.asarray(Image.open(p).convert("RGB").resize((200, 150))) for p in photos], 1)
+        st.image(strip, alt=t("alt.similar", k=len(similar)))
     st.markdown(
         "\n".join(
             f"{i}. **{class_name(n.dx)}** · {t('res.similarity', value=n.similarity, image_id=n.image_id)}"

@@ -103,13 +103,32 @@ def sidebar() -> Settings:
                 about(chosen)
         st.caption(t("side.disclaimer"))
         st.caption(t("side.privacy"))
+        # <html lang> follows the page's language, so a screen reader reads Spanish with a Spanish voice
+        st.html(f"<script>document.documentElement.lang = '{current()}';</script>", unsafe_allow_javascript=True)
     return Settings(chosen.name if chosen else None, mode, int(age) if age is not None else None, sex, site)
 
 
+def summary(card: model_store.Card, lang: str) -> str:
+    """The model's one-line summary in the page's language. The catalog's English must say exactly what the
+    card says, so a translation never outlives a changed card: then the card's own words are shown."""
+    english, key = card.data.get("summary", ""), f"summary.{card.name}"
+    if key not in i18n.CATALOG:
+        return english
+    training = card.data.get("training", {})
+    fields = {
+        "members": len(card.members),
+        "views": len(card.views) if card.views else 0,
+        "epochs": training.get("epochs"),
+        "best": training.get("best_epoch"),
+    }
+    return i18n.text(key, lang, **fields) if i18n.text(key, "en", **fields) == english else english
+
+
+@st.fragment
 def about(card: model_store.Card) -> None:
-    """The sidebar's short version: what the model is, and a button to its full card."""
-    d = card.data
-    st.markdown(f"**{card.name}**: {d.get('summary', '')}")
+    """The sidebar's short version: what the model is, and a button to its full card (a fragment: the
+    button opens the card without rerunning the page)."""
+    st.markdown(f"**{card.name}**: {summary(card, current())}")
     if st.button(t("about.open"), key="about_open", width="stretch"):
         model_card(card)
     st.markdown(t("about.use"))
@@ -121,7 +140,7 @@ def model_card(card: model_store.Card) -> None:
     """The model card for a person: plain figures per source, a readable confusion matrix and reliability diagram."""
     lang, d = current(), card.data
     st.subheader(t("about.title", name=card.name))
-    st.markdown(d.get("summary", ""))
+    st.markdown(summary(card, lang))
     for source, m in card.test_by_source.items():
         pc = partial(i18n.percent, lang=lang)
         st.markdown(

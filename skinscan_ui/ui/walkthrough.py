@@ -25,7 +25,10 @@ class Step:
 
 STEPS = [
     Step(
-        "upload", lambda card, result, settings, photo: st.image(result.pixels, caption=t("walk.seen", name=photo.name))
+        "upload",
+        lambda card, result, settings, photo: st.image(
+            result.pixels, caption=t("walk.seen", name=photo.name), alt=t("alt.photo", name=photo.name)
+        ),
     ),
     Step("top3", lambda card, result, settings, photo: top3(result, card)),
     Step("heatmap", lambda card, result, settings, photo: explanation(settings.model, result)),
@@ -64,17 +67,16 @@ def walkthrough_page(card: Card, settings: Settings) -> None:
     title = t(f"walk.{STEPS[step].key}")
     st.progress((step + 1) / len(STEPS), text=t("walk.step", i=step + 1, n=len(STEPS), title=title))
     st.info(t(f"walk.{STEPS[step].key}_say"), icon=":material/record_voice_over:")
-    back, restart, _, forward = st.columns([1, 1, 3, 1])
-    back.button(t("walk.back"), key="walk_back", disabled=step == 0, on_click=_move, args=(-1,), width="stretch")
-    restart.button(t("walk.restart"), key="walk_restart", on_click=_restart, width="stretch")
-    forward.button(
+    buttons = st.container(horizontal=True, gap="small")  # one row, on a phone too: the step stays on screen
+    buttons.button(t("walk.back"), key="walk_back", disabled=step == 0, on_click=_move, args=(-1,))
+    buttons.button(t("walk.restart"), key="walk_restart", on_click=_restart)
+    buttons.button(
         t("walk.next"),
         key="walk_next",
         type="primary",
         disabled=step == len(STEPS) - 1 or photo is None,
         on_click=_move,
         args=(1,),
-        width="stretch",
     )
     if photo is None:
         st.caption(t("walk.choose"))
@@ -85,7 +87,7 @@ def walkthrough_page(card: Card, settings: Settings) -> None:
         st.error(t("app.cannot_analyse", name=photo.name, why=say(exc.message)))
         return
     if STEPS[step].key not in ("upload", "heatmap"):  # the photo stays in view on every step
-        st.image(result.pixels, width=240, caption=t("walk.seen", name=photo.name))
+        st.image(result.pixels, width=240, caption=t("walk.seen", name=photo.name), alt=t("alt.photo", name=photo.name))
     STEPS[step].show(card, result, settings, photo)
 
 
