@@ -233,6 +233,24 @@ def test_on_a_phone_the_walkthrough_buttons_share_a_row_and_the_step_stays_on_sc
         assert said is not None and said["y"] + 40 < 844, f"the step's words on the first screen: {said}"
 
 
+def test_on_a_phone_the_model_cards_confusion_matrix_is_readable(server):
+    with browser_page(width=390, height=844) as page:
+        page.goto(server)
+        page.locator("[data-testid='stExpandSidebarButton']").click(timeout=60_000)
+        page.get_by_text("About this model").click()
+        page.get_by_role("button", name="Open the model card").click()
+        matrix = page.locator("[role='dialog'] [data-testid='stPlotlyChart']").first
+        matrix.wait_for(timeout=30_000)
+        matrix.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "browser_card_phone.png"))
+        ticks = matrix.locator(".xtick text, .ytick text").evaluate_all(
+            "els => els.map(e => [e.textContent, e.getBoundingClientRect().left, e.getBoundingClientRect().right])"
+        )
+        assert len(ticks) == 14 and all(len(name) <= 16 for name, _, _ in ticks), ticks
+        assert all(left >= 0 and right <= 390 for _, left, right in ticks), f"names inside the screen: {ticks}"
+
+
 def _examples(n: int) -> list[Path]:
     """n test-split photos of different diagnoses, or None when the data folder is absent."""
     from skinscan_ui.serve import examples

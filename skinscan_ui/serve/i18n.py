@@ -21,6 +21,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "class.mel": ("Melanoma", "Melanoma"),
     "class.nv": ("Melanocytic nevus (mole)", "Nevo melanocítico (lunar)"),
     "class.vasc": ("Vascular lesion", "Lesión vascular"),
+    # short names, where seven must fit across a phone (the card's confusion matrix); hovering gives the full one
+    "short.akiec": ("Actinic ker.", "Quer. actínica"),
+    "short.bcc": ("Basal cell", "Basocelular"),
+    "short.bkl": ("Benign ker.", "Quer. benigna"),
+    "short.df": ("Dermatofib.", "Dermatofib."),
+    "short.mel": ("Melanoma", "Melanoma"),
+    "short.nv": ("Nevus", "Nevo"),
+    "short.vasc": ("Vascular", "Vascular"),
     "about.akiec": (
         (
             "Rough, scaly sun-damage lesion (actinic keratosis) or its in-situ carcinoma form (Bowen's disease). "

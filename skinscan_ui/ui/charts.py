@@ -176,9 +176,11 @@ def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
 
 
 def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
-    """The test confusion matrix, rows as shares of each true diagnosis, full names, counts in the cells."""
+    """The test confusion matrix, rows as shares of each true diagnosis, counts in the cells; short names on the
+    axes (seven fit across a phone), the full ones on hover."""
     cm = card["test_metrics"]["confusion_matrix"]
-    names = [_name(dx, lang) for dx in cm["labels"]]
+    names = [text(f"short.{dx}", lang) for dx in cm["labels"]]
+    full = [_name(dx, lang) for dx in cm["labels"]]
     counts = np.array(cm["matrix"], float)
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     fig = go.Figure(
@@ -191,12 +193,13 @@ def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
             zmax=1,
             text=[[f"{int(c)}" for c in row] for row in counts],
             texttemplate="%{text}",
-            hovertemplate="%{y} → %{x}: %{z:.0%}<extra></extra>",
+            customdata=[[[t, s] for s in full] for t in full],
+            hovertemplate="%{customdata[0]} → %{customdata[1]}: %{z:.0%}<extra></extra>",
             showscale=False,
         )
     )
     fig.update_yaxes(autorange="reversed", title=text("about.true", lang))
-    fig.update_xaxes(title=text("about.said", lang), tickangle=-30)
+    fig.update_xaxes(title=text("about.said", lang), tickangle=-45)
     return _layout(fig, text("about.matrix", lang), height=520)
 
 
