@@ -47,6 +47,7 @@ def test_upload_shows_top3_and_an_outcome(use_tiny):
     assert probs == sorted(probs, reverse=True) and sum(probs) <= 100.0
     assert any(t.startswith(("**Refer", "**Likely benign", "**Uncertain")) for t in outcome_texts(at))
     assert len(at.get("plotly_chart")) >= 5, "probabilities, context and reliability charts"
+    assert any("no 90% set" in c.value for c in at.caption), "a model without a set says so; the set never vanishes"
 
 
 def test_camera_photo_is_analysed(use_tiny):

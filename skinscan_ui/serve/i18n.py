@@ -617,6 +617,16 @@ CATALOG.update(
             "With 90% confidence the diagnosis is one of: **{names}**.",
             "Con un 90 % de confianza el diagnóstico es uno de: **{names}**.",
         ),
+        "res.no_set": (
+            (
+                "This model gives no 90% set of diagnoses: a set needs a fit on validation photos that only some "
+                "models carry (the ensemble does)."
+            ),
+            (
+                "Este modelo no da un conjunto de diagnósticos al 90 %: el conjunto necesita un ajuste en fotos de "
+                "validación que solo llevan algunos modelos (el conjunto de redes sí)."
+            ),
+        ),
         "res.conformal_refer": (
             (
                 "Still referred: no single malignant diagnosis is likely enough to join that set, but together "

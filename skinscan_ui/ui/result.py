@@ -85,6 +85,8 @@ def top3(result: Result, card: Card) -> None:
         st.markdown(t("res.conformal", names=", ".join(class_name(CLASSES[i]) for i in order)))
         if explain:
             st.caption(t("res.conformal_refer", mal=versus(p.malignant_probability, p.threshold)[0]))
+    else:
+        st.caption(t("res.no_set"))  # said, so the set does not vanish without a word when the model changes
     by_source = card.test_by_source
     if "isic2017" in by_source:
         ham, other = by_source["ham10000"]["melanoma_auc"], by_source["isic2017"]["melanoma_auc"]
