@@ -239,7 +239,7 @@ def test_on_a_phone_the_model_cards_confusion_matrix_is_readable(server):
         page.locator("[data-testid='stExpandSidebarButton']").click(timeout=60_000)
         page.get_by_text("About this model").click()
         page.get_by_role("button", name="Open the model card").click()
-        matrix = page.locator("[role='dialog'] [data-testid='stPlotlyChart']").first
+        matrix = page.locator("[data-testid='stPopoverBody'] [data-testid='stPlotlyChart']").first
         matrix.wait_for(timeout=30_000)
         matrix.scroll_into_view_if_needed()
         page.wait_for_timeout(1500)

@@ -150,6 +150,26 @@ def test_the_app_shows_the_photo_type_beside_the_badge(typed, monkeypatch, kind,
         assert any("not look like a photo of a skin lesion" in w.value for w in at.warning)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_intended_use_says_how_a_model_reads_phone_photos(typed, use_tiny, monkeypatch, lang):
+    """The sidebar must not call phone photos outside the training of a model that reads them with its own part."""
+    from test_app import app
+
+    def intended_use() -> str:
+        at = app()
+        at.selectbox(key="lang").set_value(lang).run()
+        assert not at.exception
+        return next(m.value for m in at.sidebar.markdown if m.value.startswith(("**Intended use", "**Uso previsto")))
+
+    without = intended_use()  # the tiny model: no photo types
+    assert ("phone photos without a dermatoscope" if lang == "en" else "fotos de móvil sin dermatoscopio") in without
+    model = typed("clinical")
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(model.card.path.parent))
+    said = intended_use()
+    assert f"{model.card.phone_photos} " in said and said != without
+    assert ("phone close-up is recognised" if lang == "en" else "foto de cerca con el móvil se reconoce") in said
+
+
 def test_the_patients_answers_move_a_phone_photo_and_change_nothing_when_left_empty(typed):
     model = typed("clinical")
     result = model.analyse(photos(1)[0])

@@ -189,7 +189,7 @@ def test_a_model_trained_on_jax_answers_the_same_here_and_exports(tmp_path):
     out = tmp_path / "w"
     # The SkinScan network: the train CLI and the acquisition layers on JAX, at a fraction of an EfficientNet's
     # compile time (test_gpu_kit trains a Lite0 on JAX and serves it; test_models checks colour constancy).
-    args = ["--model", "skinscan", "--size", "96x128", "--epochs", "1", "--limit", "48"]
+    args = ["--model", "skinscan", "--size", "96x128", "--epochs", "1", "--limit", "48", "--batch-size", "48"]
     args += ["--acquisition", "blur,gamma", "--run-dir", str(tmp_path / "run"), "--out", str(out)]
     done = subprocess.run(
         [sys.executable, "-m", "skinscan_ui.build.train", *args],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -266,8 +267,10 @@ def main(argv: list[str] | None = None) -> int:
         set_head(model, heads[m]["kernel"], heads[m]["bias"])
         keras_name, lite_path = f"{args.name}_{i}.keras", out / f"{args.name}_{i}.tflite"
         checkpoints.CACHE.mkdir(parents=True, exist_ok=True)
-        model.save(checkpoints.CACHE / keras_name)  # the checkpoint stays out of the served folder
-        keras_path = checkpoints.cached(checkpoints.CACHE / keras_name)
+        written = checkpoints.CACHE / f"{args.name}_{i}.{os.getpid()}.keras"  # out of the served folder; one per build
+        model.save(written)
+        keras_path = checkpoints.cached(written)
+        written.unlink()
         convert(model, last_conv, lite_path)
         engine = LiteEngine(lite_path)
         engines.append(engine)

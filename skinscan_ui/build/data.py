@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def cached_images(folder: Path, image_ids: list[str], size: tuple[int, int]) -> 
     for i, image_id in enumerate(tqdm(image_ids, desc=f"caching {size[0]}x{size[1]}", unit="img")):
         out[i] = prepare(read_file(str(folder / "images" / f"{image_id}.jpg")), size)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npy")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")  # test workers may build the same cache at once
     np.save(tmp, out)
     tmp.rename(path)
     return out

@@ -301,13 +301,13 @@ CATALOG.update(
         "app.tab_title": ("SkinScan: skin-lesion classifier", "SkinScan: clasificador de lesiones de la piel"),
         "app.intro": (
             (
-                "Upload a dermatoscopic photo of a skin lesion, or take one. SkinScan shows the three most likely of "
+                "Upload a photo of a skin lesion (through a dermatoscope, or a phone close-up), or take one. SkinScan shows the three most likely of "
                 "seven diagnoses with calibrated probabilities, where the network looked, and how the diagnosis presents "
                 "in the HAM10000 data set. *A teaching demo, not a diagnosis.* Language, mode and model: in the side "
                 "panel (on a phone, the » at the top left)."
             ),
             (
-                "Sube una foto dermatoscópica de una lesión de la piel, o hazla. SkinScan muestra los tres diagnósticos "
+                "Sube una foto de una lesión de la piel (con dermatoscopio, o de cerca con el móvil), o hazla. SkinScan muestra los tres diagnósticos "
                 "más probables de siete, con probabilidades calibradas, dónde miró la red y cómo se presenta el "
                 "diagnóstico en el conjunto de datos HAM10000. *Una demostración docente, no un diagnóstico.* Idioma, "
                 "modo y modelo: en el panel lateral (en un móvil, el » de arriba a la izquierda)."
@@ -464,6 +464,20 @@ CATALOG.update(
                 "**Uso previsto.** Docencia y demostración con fotos dermatoscópicas como las de HAM10000. No sirve para "
                 "autodiagnóstico; las fotos de móvil sin dermatoscopio, otros tipos de piel y otros diagnósticos quedan "
                 "fuera de su entrenamiento."
+            ),
+        ),
+        "about.use_phone": (
+            (
+                "**Intended use.** Teaching and demonstration, mostly with dermatoscopic photos like HAM10000's. A phone "
+                "close-up is recognised as one and read by a part of the model that learned from {n} phone photos of "
+                "one clinic in Brazil: less reliable. Not for self-diagnosis; other skin types and other diagnoses are "
+                "outside what it was trained on."
+            ),
+            (
+                "**Uso previsto.** Docencia y demostración, sobre todo con fotos dermatoscópicas como las de HAM10000. "
+                "Una foto de cerca con el móvil se reconoce como tal y la lee una parte del modelo que aprendió de {n} "
+                "fotos de móvil de una clínica de Brasil: menos fiable. No sirve para autodiagnóstico; otros tipos de "
+                "piel y otros diagnósticos quedan fuera de su entrenamiento."
             ),
         ),
         "about.data": ("**Data.** {citation} Licence: {licence}.", "**Datos.** {citation} Licencia: {licence}."),
@@ -635,7 +649,7 @@ CATALOG.update(
             (
                 "Aun así se deriva: ningún diagnóstico maligno es por sí solo lo bastante probable para entrar en ese "
                 "conjunto, pero juntos el melanoma, el carcinoma basocelular y la queratosis actínica suman {mal}, "
-                "en o por encima del umbral de derivación."
+                "lo que iguala o supera el umbral de derivación."
             ),
         ),
         "res.calibration_note": (
@@ -748,7 +762,10 @@ CATALOG.update(
             "Cuando la lesión es realmente {dx}, el modelo dice…",
         ),
         # batch
-        "batch.uploader": ("Dermatoscopic photos", "Fotos dermatoscópicas"),
+        "batch.uploader": (
+            "Photos of lesions (dermatoscope or phone close-up)",
+            "Fotos de lesiones (dermatoscopio o de cerca con el móvil)",
+        ),
         "batch.uploader_help": (
             "Up to {n} photos; each is analysed as in single-photo mode.",
             "Hasta {n} fotos; cada una se analiza como en el modo de una foto.",
@@ -894,8 +911,8 @@ CATALOG.update(
                 "as a differential, not a verdict."
             ),
             (
-                "Tres diagnósticos con probabilidades calibradas: de las fotos a las que da un 70%, aciertan "
-                "aproximadamente el 70%. Léelos como un diagnóstico diferencial, no como un veredicto."
+                "Tres diagnósticos con probabilidades calibradas: de las fotos a las que da un 70 %, aciertan "
+                "aproximadamente el 70 %. Léelos como un diagnóstico diferencial, no como un veredicto."
             ),
         ),
         "walk.heatmap": ("Read the heatmap", "Leer el mapa de calor"),
@@ -941,13 +958,14 @@ CATALOG.update(
         "walk.limits": ("The limits", "Los límites"),
         "walk.limits_say": (
             (
-                "Trained on one public data set (mostly fair skin, seven diagnoses, dermatoscope photos). Not validated "
-                "clinically, not a medical device. Phone photos, other skin types and other lesions are out of scope."
+                "Trained on public data sets (mostly fair skin, seven diagnoses, mostly dermatoscope photos). Not "
+                "validated clinically, not a medical device. Other skin types and other lesions are out of scope; "
+                "what this model does with a phone photo is said below."
             ),
             (
-                "Entrenado con un único conjunto de datos público (sobre todo piel clara, siete diagnósticos, fotos de "
-                "dermatoscopio). Sin validación clínica, no es un producto sanitario. Las fotos de móvil, otros tipos de "
-                "piel y otras lesiones quedan fuera de su alcance."
+                "Entrenado con conjuntos de datos públicos (sobre todo piel clara, siete diagnósticos, sobre todo fotos "
+                "de dermatoscopio). Sin validación clínica, no es un producto sanitario. Otros tipos de piel y otras "
+                "lesiones quedan fuera de su alcance; lo que hace este modelo con una foto de móvil se dice abajo."
             ),
         ),
         "walk.limits_figures": (

@@ -53,6 +53,13 @@ class Card:
         return {k: v for k, v in by.items() if k != "all"} if by else {"ham10000": self.data["test_metrics"]}
 
     @property
+    def phone_photos(self) -> int | None:
+        """How many phone close-ups its phone reading learned from; None for a model without one."""
+        if "photo_type" not in self.data:
+            return None
+        return int(self.data["photo_type"].get("clinical", {}).get("photos", {}).get("train", 0))
+
+    @property
     def members(self) -> list[dict]:
         """An ensemble's members (`tflite` file names and their sha256, ...); [] for a single network."""
         return list(self.data.get("members", []))

@@ -66,8 +66,7 @@ def outcome(result: Result, true_label: str | None, card: Card) -> None:
 def photo_type_note(kind: str, card: Card) -> str:
     """One line on what the photo type means for how far to trust the answer."""
     if kind == "clinical":
-        n = card.data.get("photo_type", {}).get("clinical", {}).get("photos", {}).get("train", 0)
-        return t("kind_note.clinical", n=n)
+        return t("kind_note.clinical", n=card.phone_photos or 0)
     return t(f"kind_note.{kind}")
 
 

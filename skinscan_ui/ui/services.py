@@ -1,4 +1,4 @@
-"""The expensive things, each behind a Streamlit cache: models, statistics, per-photo results."""
+"""The expensive things, each behind a Streamlit cache: models, statistics, per-photo results, card charts."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from skinscan_ui.serve import context, examples, paths
 from skinscan_ui.serve.classifier import Classifier, Result
 from skinscan_ui.serve.images import load_image
+from skinscan_ui.serve.model_store import Card
+from skinscan_ui.ui import charts
 from skinscan_ui.ui.language import t
 
 # For the whole server, every session together, so memory stays bounded however many sessions come and go
@@ -30,6 +33,18 @@ def classifier(name: str) -> Classifier:
     """One loaded, warmed-up model per name and weights folder, shared by every session."""
     with st.spinner(t("app.loading_model")):
         return _load(name, str(paths.weights_dir()))
+
+
+def card_charts(card: Card, lang: str) -> list[go.Figure]:
+    """The model card's confusion matrix and reliability diagram (those its card has figures for), drawn once
+    per model and language: the card is part of every page, so it must cost a rerun nothing."""
+    return _card_charts(card.name, card.sha256, lang, card.data)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _card_charts(name: str, sha256: str | None, lang: str, _data: dict) -> list[go.Figure]:
+    drawn = [(charts.confusion, "test_metrics"), (charts.calibration, "test_reliability")]
+    return [draw(_data, lang) for draw, needs in drawn if _data.get(needs)]
 
 
 @st.cache_data(show_spinner=False)

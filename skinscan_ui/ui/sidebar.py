@@ -9,7 +9,7 @@ import streamlit as st
 
 from skinscan_ui.serve import i18n, model_store, paths
 from skinscan_ui.serve.labels import CITATION, LICENCE, SEXES, SITES
-from skinscan_ui.ui import charts
+from skinscan_ui.ui import services
 from skinscan_ui.ui.language import bound, current, t
 
 MODES = ("one", "batch", "walkthrough")
@@ -124,18 +124,22 @@ def summary(card: model_store.Card, lang: str) -> str:
     return i18n.text(key, lang, **fields) if i18n.text(key, "en", **fields) == english else english
 
 
-@st.fragment
+def intended_use(card: model_store.Card) -> str:
+    """What the model is for, and what it does with a phone photo: read by its own part, or outside its training."""
+    n = card.phone_photos
+    return t("about.use") if n is None else t("about.use_phone", n=n)
+
+
 def about(card: model_store.Card) -> None:
-    """The sidebar's short version: what the model is, and a button to its full card (a fragment: the
-    button opens the card without rerunning the page)."""
+    """The sidebar's short version: what the model is, and a button to its full card (a popover: the
+    browser opens it at once, with no rerun)."""
     st.markdown(f"**{card.name}**: {summary(card, current())}")
-    if st.button(t("about.open"), key="about_open", width="stretch"):
+    with st.popover(t("about.open"), width="stretch"):
         model_card(card)
-    st.markdown(t("about.use"))
+    st.markdown(intended_use(card))
     st.markdown(t("about.data", citation=CITATION, licence=LICENCE))
 
 
-@st.dialog(" ", width="large")
 def model_card(card: model_store.Card) -> None:
     """The model card for a person: plain figures per source, a readable confusion matrix and reliability diagram."""
     lang, d = current(), card.data
@@ -157,11 +161,9 @@ def model_card(card: model_store.Card) -> None:
             )
         )
     st.markdown(t("about.rule", thr=i18n.percent(card.referral_threshold, lang)))
-    if d.get("test_metrics"):
-        st.plotly_chart(charts.confusion(d, lang), key="card_confusion", config={"displayModeBar": False})
-    if d.get("test_reliability"):
-        st.plotly_chart(charts.calibration(d, lang), key="card_calibration", config={"displayModeBar": False})
+    for figure in services.card_charts(card, lang):
+        st.plotly_chart(figure, config={"displayModeBar": False})
     st.caption(
         t("about.size", params=round(d.get("parameters", 0) / 1e6, 1), h=card.input_size[0], w=card.input_size[1])
     )
-    st.markdown(t("about.use"))
+    st.markdown(intended_use(card))

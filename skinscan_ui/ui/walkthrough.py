@@ -14,7 +14,7 @@ from skinscan_ui.ui import services
 from skinscan_ui.ui.inputs import Photo, clear, photo_input
 from skinscan_ui.ui.language import plain, say, t
 from skinscan_ui.ui.result import dataset_context, explanation, outcome, similar_cases, top3
-from skinscan_ui.ui.sidebar import Settings
+from skinscan_ui.ui.sidebar import Settings, intended_use
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ STEPS = [
         lambda card, result, settings, photo: (dataset_context(card, result, settings), similar_cases(result)),
     ),
     Step("referral", lambda card, result, settings, photo: outcome(result, photo.true_label, card)),
-    Step("limits", lambda card, result, settings, photo: st.markdown(_limits(card))),
+    Step("limits", lambda card, result, settings, photo: (st.markdown(_limits(card)), st.markdown(intended_use(card)))),
 ]
 
 
