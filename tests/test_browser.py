@@ -385,7 +385,8 @@ def test_a_phone_close_up_says_its_photo_type_and_asks_the_patients_questions(se
             _upload(page, path)
             page.get_by_text("Photo type:").first.wait_for(timeout=90_000)
             page.wait_for_timeout(1500)
-            assert page.get_by_text("phone close-up").first.is_visible()
+            main = page.locator("[data-testid='stMain']")  # the sidebar's model card says "phone close-up" too
+            assert main.get_by_text("phone close-up").first.is_visible()
             questions = page.get_by_text("What the patient says (optional)")
             questions.first.click()
             page.get_by_text("Has it bled?").first.wait_for()
