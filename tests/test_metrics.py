@@ -8,7 +8,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, roc_auc_sco
 from tiny import noisy_scores
 
 from skinscan_ui.build.calibration import fit_temperature, referral_threshold
-from skinscan_ui.build.metrics import evaluate, expected_calibration_error, paired_bootstrap
+from skinscan_ui.build.metrics import ece_if_calibrated, evaluate, expected_calibration_error, paired_bootstrap
 from skinscan_ui.serve.calibration import apply_temperature, malignant_probability
 from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES
 
@@ -124,3 +124,20 @@ def test_paired_bootstrap_counts_photos_of_one_lesion_as_one_observation():
     width = {k: v["high"] - v["low"] for k, v in {"one": one, "grouped": grouped, "naive": naive}.items()}
     assert width["grouped"] == pytest.approx(width["one"], rel=0.25)
     assert width["naive"] < width["grouped"] / 2, "treating copies as independent overstates certainty"
+
+
+def test_the_ece_of_a_calibrated_model_is_far_from_zero_on_a_hundred_photos_and_near_it_on_thousands():
+    """The floor a card sets an observed ECE against: labels drawn from the model's own probabilities."""
+    rng = np.random.default_rng(5)
+
+    def photos(n: int) -> tuple[np.ndarray, np.ndarray]:
+        p = rng.dirichlet(np.full(len(CLASSES), 0.5), n)
+        return p, np.array([rng.choice(len(CLASSES), p=row) for row in p])  # calibrated by construction
+
+    few, y_few = photos(114)
+    many, y_many = photos(5000)
+    floor_few, floor_many = ece_if_calibrated(few), ece_if_calibrated(many, rounds=50)
+    assert floor_many["high"] < 0.03 < floor_few["low"], "the floor shrinks with the number of photos"
+    assert floor_few["low"] <= expected_calibration_error(y_few, few) <= floor_few["high"]
+    overconfident = many**4 / (many**4).sum(axis=1, keepdims=True)
+    assert expected_calibration_error(y_many, overconfident) > 3 * floor_many["high"], "miscalibration stands out"

@@ -226,6 +226,8 @@ def test_evaluate_on_50_pad_test_photos_beats_chance_and_reports_each_photo_type
     assert metrics["n"] == 50 and metrics["malignant_auc"] > 0.6
     predictions = __import__("pandas").read_csv(out / "predictions.csv")
     assert set(predictions["photo_type"]) <= set(KINDS) and "clinical" in metrics["by_photo_type"]
+    floor = metrics["by_photo_type"]["clinical"]["ece_if_calibrated"]
+    assert 0 < floor["low"] < floor["median"] < floor["high"], "each ECE beside what a calibrated model would show"
 
 
 @needs_data("isic2017", "pad_ufes20")

@@ -189,9 +189,26 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 | PAD-UFES-20 part | photos | accuracy | balanced acc. | melanoma AUC | malignant AUC | ECE | referral sens. / spec. | 90% set coverage |
 |---|---|---|---|---|---|---|---|---|
 {rows}
-
+{_ece_floor(c)}
 {_history_lines(c.get("history"))}
 """
+
+
+def _ece_floor(clinical: dict) -> str:
+    """What the phone photos' ECE means on so few photos: the ECE a perfectly calibrated reading would show."""
+    parts = [(p, clinical[p]) for p in ("val", "test") if "ece_if_calibrated" in clinical[p]]
+    if not parts:
+        return ""
+    said = "; ".join(
+        f"{'validation' if part == 'val' else 'test'} {_pct(m['ece'])} against {_pct(m['ece_if_calibrated']['median'])} "
+        f"({_pct(m['ece_if_calibrated']['low'])}-{_pct(m['ece_if_calibrated']['high'])})"
+        for part, m in parts
+    )
+    return (
+        "\nOn so few photos even a perfectly calibrated reading shows a large ECE. The ECE observed, against the "
+        "ECE of a perfect reading on the same photos (each label drawn from the reading's own probabilities; "
+        f"median, 5-95%): {said}.\n"
+    )
 
 
 def _phone_limits(card: dict) -> str:

@@ -4,7 +4,8 @@
 
 The labels CSV needs `image_id,dx` (other columns are ignored); images are DIR/<image_id>.jpg,
 .jpeg or .png. Writes OUT/metrics.json and OUT/predictions.csv with calibrated probabilities, each photo's type
-and its outcome; metrics.json has the figures per photo type and the badges as served.
+and its outcome; metrics.json has the figures per photo type and the badges as served. Each ECE comes
+with the ECE a perfectly calibrated model would show on the same photos (`ece_if_calibrated`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skinscan_ui.build.metrics import evaluate
+from skinscan_ui.build.metrics import ece_if_calibrated, evaluate
 from skinscan_ui.serve import model_store, paths
 from skinscan_ui.serve.images import ImageError, read_file
 from skinscan_ui.serve.labels import CLASSES, MALIGNANT_INDICES
@@ -128,10 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     metrics = evaluate(y, p, classifier.card.referral_threshold)
     table = pd.DataFrame(rows, columns=["image_id", "dx", "pred", "photo_type", "outcome", "threshold"])
     metrics["served_decisions"] = served_decisions(y, table)
+    metrics["ece_if_calibrated"] = ece_if_calibrated(p)
     if table["photo_type"].any():  # each photo type's figures, against its own referral threshold
         metrics["by_photo_type"] = {
             kind: evaluate(y[mask], p[mask], float(table["threshold"][mask].iloc[0]))
-            | {"served_decisions": served_decisions(y[mask], table[mask])}
+            | {
+                "served_decisions": served_decisions(y[mask], table[mask]),
+                "ece_if_calibrated": ece_if_calibrated(p[mask]),
+            }
             for kind in sorted(set(table["photo_type"]))
             if (mask := (table["photo_type"] == kind).to_numpy()).any()
         }
@@ -158,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{metrics['n']} images: accuracy {metrics['accuracy']:.4f}, balanced accuracy "
         f"{metrics['balanced_accuracy']:.4f}" + (f"; {len(skipped)} skipped" if skipped else "")
     )
+    for kind, m in metrics.get("by_photo_type", {"all": metrics}).items():
+        floor = m["ece_if_calibrated"]
+        print(
+            f"{kind}: {m['n']} images, ECE {m['ece']:.3f}; a perfectly calibrated model on them: median "
+            f"{floor['median']:.3f} (5-95% {floor['low']:.3f}-{floor['high']:.3f})"
+        )
     return 0
 
 

@@ -27,7 +27,7 @@ from PIL import Image, ImageFilter
 
 from skinscan_ui.build import calibration, cards, conformal
 from skinscan_ui.build.data import DataError, dataset
-from skinscan_ui.build.metrics import evaluate, paired_bootstrap
+from skinscan_ui.build.metrics import ece_if_calibrated, evaluate, paired_bootstrap
 from skinscan_ui.build.nonlesion import non_lesions
 from skinscan_ui.build.sources import HAM10000, ISIC2017, PAD_UFES20, Source
 from skinscan_ui.serve import model_store
@@ -194,7 +194,8 @@ def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray])
     for part in ("val", "test"):
         probs = reading.probabilities(features[part])
         report[part] = evaluate(labels[part], probs, threshold) | {
-            "conformal": conformal.coverage(probs, labels[part], q)
+            "conformal": conformal.coverage(probs, labels[part], q),
+            "ece_if_calibrated": ece_if_calibrated(probs),
         }
     return reading, report
 
