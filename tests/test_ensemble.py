@@ -39,6 +39,7 @@ def test_probabilities_and_maps_are_the_members_means(members):
     )
     np.testing.assert_allclose(out.maps, np.mean([o.maps for o in each], axis=0), atol=1e-5)
     np.testing.assert_allclose(out.features, each[0].features, atol=1e-6)
+    np.testing.assert_allclose(out.joined, np.concatenate([o.features for o in each], axis=1), atol=1e-6)
 
 
 def test_flipped_views_are_averaged_and_their_maps_flipped_back(members):
@@ -117,6 +118,28 @@ def test_a_missing_member_is_refused(shipped_ensemble, tmp_path):
     (folder / "ens_1.tflite").unlink()
     with pytest.raises(ModelError, match="ens_1.tflite is missing"):
         Classifier.load("ens", weights_dir=folder)
+
+
+def test_a_phone_reading_fitted_on_every_member_reads_every_members_features(shipped_ensemble, tmp_path):
+    from tiny import add_photo_types
+
+    from skinscan_ui.serve.model_store import ModelError
+
+    folder = tmp_path / "w"
+    shutil.copytree(shipped_ensemble, folder)
+    add_photo_types(folder, "clinical", name="ens", members=2)
+    model = Classifier.load("ens", weights_dir=folder)
+    pictures = [Image.fromarray(im) for im in synthetic(1, seed=9)[0]]
+    said = np.array([p.probabilities for p in model.classify(pictures)])
+    x = model.prepared(pictures)[(48, 64)]
+    joined = np.concatenate([member.run(x).features for member in model.engine.members], axis=1)
+    np.testing.assert_allclose(said, model.types.clinical.probabilities(joined), atol=1e-5)
+    assert np.ptp(said[:, 4]) > 0.01, "the second member's features move the phone reading"
+    result = model.analyse(pictures[0])
+    bled = model.with_answers(result, {"bleed": True}).prediction
+    assert bled.probabilities[1] > 2 * result.prediction.probabilities[1], "the answers are read beside them"
+    with pytest.raises(ModelError, match="reads ensemble members' features"):
+        Classifier(model.engine.members[0], model.card)
 
 
 def test_answering_keeps_numpy_blas_on_one_thread_and_restores_it(shipped_ensemble, monkeypatch):

@@ -115,6 +115,27 @@ def test_the_detector_and_the_clinical_reading_are_chosen_on_validation():
     assert np.allclose(probs[:, 5:].sum(1), 0, atol=1e-6), "a class it never saw is never named"
 
 
+def test_the_phone_reading_reads_every_members_features_only_where_validation_prefers_them():
+    rng = np.random.default_rng(1)
+    y = {p: rng.integers(0, 5, n) for p, n in (("train", 300), ("val", 150), ("test", 150))}
+
+    def features(strength: float) -> dict[str, np.ndarray]:
+        return {p: np.eye(8)[y[p]] * strength + rng.normal(0, 1, (len(y[p]), 8)) for p in y}
+
+    weak, strong, noise = features(0.5), features(2.0), features(0.0)
+    lesions = np.arange(150)
+    both = {p: np.hstack([weak[p], strong[p]]) for p in y}
+    reads, reading, report = fit_photo_type.fit_reading({"first": weak, "members": both}, y, lesions)
+    assert reads == "members" and reading.head.weights.shape[0] == 16
+    assert report["members_against_first"]["members_ahead_in_lesion_resamples"] >= 0.8
+    padded = {p: np.hstack([strong[p], noise[p]]) for p in y}
+    reads, reading, report = fit_photo_type.fit_reading({"first": strong, "members": padded}, y, lesions)
+    assert reads == "first" and reading.head.weights.shape[0] == 8, "features that carry nothing are not read"
+    assert report["members_against_first"]["not_served"]["test"]["accuracy"] > 0.5
+    reads, _, report = fit_photo_type.fit_reading({"first": strong}, y, lesions)
+    assert reads == "first" and "members_against_first" not in report
+
+
 @needs_data("isic2017", "pad_ufes20")
 def test_the_shipped_detector_is_right_on_50_photos_of_each_source():
     from skinscan_ui.build.data import dataset

@@ -153,28 +153,41 @@ def make_tiny_weights(folder: Path, name: str = "tiny", epochs: int = 25, export
 
 
 def add_photo_types(
-    folder: Path, kind: str, name: str = "tiny", clinical_threshold: float = 0.2, quality: dict | None = None
+    folder: Path,
+    kind: str,
+    name: str = "tiny",
+    clinical_threshold: float = 0.2,
+    quality: dict | None = None,
+    members: int = 1,
 ) -> None:
     """Give the tiny model photo types that call every photo `kind`, and a clinical reading that favours melanoma.
 
-    Zero weights and a bias make both readings constant, so a test knows which one answered.
+    Zero weights and a bias make both readings constant, so a test knows which one answered. With
+    `members` > 1 (an ensemble of tiny networks) the clinical readings read every member's features, and
+    the last member's first feature moves them towards melanoma.
     """
     from skinscan_ui.build import cards
-    from skinscan_ui.serve.photo_type import KINDS, ClinicalReading, Linear, PhotoTypes
+    from skinscan_ui.serve.photo_type import FIRST, KINDS, MEMBERS, ClinicalReading, Linear, PhotoTypes
 
     card_path = folder / f"{name}.json"
     card = json.loads(card_path.read_text())
     d = 24  # the tiny network's pooled features
     detector = Linear(np.zeros(d), np.ones(d), np.zeros((d, 3)), np.where(np.array(KINDS) == kind, 5.0, 0.0))
     head_bias = np.log([0.05, 0.05, 0.1, 0.01, 0.6, 0.18, 0.01])
-    head = Linear(np.zeros(d), np.ones(d), np.zeros((d, 7)), head_bias)
+    read = d * members
+    weights = np.zeros((read, 7))
+    if members > 1:
+        weights[read - d, 4] = 1.0
+    head = Linear(np.zeros(read), np.ones(read), weights, head_bias)
     # the patient's answers: 'has it bled? yes' (the 9th of the 12 flags) pushes towards basal cell carcinoma
-    answers = np.zeros((d + 12, 7))
-    answers[d + 8, 1] = 3.0
+    answers = np.zeros((read + 12, 7))
+    answers[:read] = weights
+    answers[read + 8, 1] = 3.0
     history = ClinicalReading(
-        Linear(np.zeros(d + 12), np.ones(d + 12), answers, head_bias), 1.0, clinical_threshold, 0.8
+        Linear(np.zeros(read + 12), np.ones(read + 12), answers, head_bias), 1.0, clinical_threshold, 0.8
     )
-    types = PhotoTypes(detector, ClinicalReading(head, 1.0, clinical_threshold, 0.8), card["sha256"], history)
+    reading = ClinicalReading(head, 1.0, clinical_threshold, 0.8)
+    types = PhotoTypes(detector, reading, card["sha256"], history, MEMBERS if members > 1 else FIRST)
     types.save(folder / f"{name}.keras")
     card["photo_type"] = {"clinical": {"photos": {"train": 537}}} | ({"quality": quality} if quality else {})
     card_path.write_text(json.dumps(card))

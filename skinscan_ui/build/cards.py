@@ -189,9 +189,27 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 | PAD-UFES-20 part | photos | accuracy | balanced acc. | melanoma AUC | malignant AUC | ECE | referral sens. / spec. | 90% set coverage |
 |---|---|---|---|---|---|---|---|---|
 {rows}
-{_ece_floor(c)}
+{_reads_line(c)}{_ece_floor(c)}
 {_history_lines(c.get("history"))}
 """
+
+
+def _reads_line(clinical: dict) -> str:
+    """Which features the phone reading reads, as validation chose between the first member's and every member's."""
+    m = clinical.get("members_against_first")
+    if not m:
+        return ""
+    n, loss, t = m["features"], m["val_log_loss"], m["not_served"]["test"]
+    served = "every member's" if clinical["reads"] == "members" else "the first member's"
+    other = "the first member's" if clinical["reads"] == "members" else "every member's"
+    return (
+        f"\nIt reads {served} features, chosen on validation: every member's side by side ({n['members']:,} numbers) "
+        f"against the first member's alone ({n['first']:,}, what the detector reads), validation log loss "
+        f"{loss['members']:.4f} against {loss['first']:.4f}, every member's lower in "
+        f"{m['members_ahead_in_lesion_resamples']:.0%} of paired lesion resamples ({m['needed']:.0%} needed). "
+        f"The reading on {other} features, not served, scores on test: balanced accuracy "
+        f"{_pct(t['balanced_accuracy'])}, malignant AUC {_pct(t['malignant_auc'])}, ECE {_pct(t['ece'])}.\n"
+    )
 
 
 def _ece_floor(clinical: dict) -> str:

@@ -37,7 +37,9 @@ from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.photo_type import (
     CLINICAL,
     DERMOSCOPY,
+    FIRST,
     KINDS,
+    MEMBERS,
     NOT_LESION,
     QUESTIONS,
     ClinicalReading,
@@ -52,6 +54,7 @@ HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
 SOURCES = {HAM10000.name: DERMOSCOPY, ISIC2017.name: DERMOSCOPY, PAD_UFES20.name: CLINICAL}
 COPIES = {HAM10000.name: (6, 1), ISIC2017.name: (4, 1), PAD_UFES20.name: (1, 4)}  # augment every k-th photo, n times
 NON_LESION_COPIES = 16
+AHEAD = 0.8  # the selection rule (docs/decisions.md): ahead on validation in 80% of paired lesion resamples
 QUALITY_SHARE = 0.0  # the share of a source's validation photos the quality floors may stop: none
 
 
@@ -172,7 +175,9 @@ def fit_detector(
     return fits[best], report
 
 
-def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> tuple[ClinicalReading, dict]:
+def fit_clinical(
+    features: dict[str, np.ndarray], labels: dict[str, np.ndarray], on: str = "the network's pooled features"
+) -> tuple[ClinicalReading, dict]:
     """The phone-photo head: C by validation log loss, then temperature, threshold and set on validation."""
     heads = {c: _fit_linear(features["train"], labels["train"], c, len(CLASSES)) for c in HEAD_C}
     losses = {c: calibration.nll(h.probabilities(features["val"]), labels["val"]) for c, h in heads.items()}
@@ -184,7 +189,7 @@ def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray])
     q = conformal.fit(val, labels["val"])
     reading = ClinicalReading(head, temperature, threshold, q)
     report = {
-        "head": "L2 logistic regression on the network's pooled features, fitted on PAD-UFES-20 training photos",
+        "head": f"L2 logistic regression on {on}, fitted on PAD-UFES-20 training photos",
         "val_log_loss_by_c": {str(c): v for c, v in losses.items()},
         "c": best,
         "temperature": temperature,
@@ -201,6 +206,39 @@ def fit_clinical(features: dict[str, np.ndarray], labels: dict[str, np.ndarray])
             "ece_if_calibrated": ece_if_calibrated(probs),
         }
     return reading, report
+
+
+def fit_reading(
+    candidates: dict[str, dict[str, np.ndarray]], labels: dict[str, np.ndarray], val_lesions: np.ndarray
+) -> tuple[str, ClinicalReading, dict]:
+    """The phone reading on the detector's features, or on every member's side by side where that is better.
+
+    `candidates[reads][part]`: the features of `READS` (MEMBERS only for an ensemble). Every member's are
+    kept when their reading is ahead on validation log loss in at least `AHEAD` of paired lesion resamples.
+    """
+    reading, report = fit_clinical(candidates[FIRST], labels)
+    if MEMBERS not in candidates:
+        return FIRST, reading, report | {"reads": FIRST}
+    joined, joined_report = fit_clinical(candidates[MEMBERS], labels, "every ensemble member's pooled features")
+    compared = paired_bootstrap(
+        labels["val"],
+        reading.probabilities(candidates[FIRST]["val"]),
+        joined.probabilities(candidates[MEMBERS]["val"]),
+        val_lesions,
+    )["log_loss"]
+    kept = compared["b_ahead"] >= AHEAD
+    reads, reading, report, other = (
+        (MEMBERS, joined, joined_report, report) if kept else (FIRST, reading, report, joined_report)
+    )
+    report["reads"] = reads
+    report["members_against_first"] = {
+        "features": {k: int(v["train"].shape[1]) for k, v in candidates.items()},
+        "val_log_loss": {FIRST: compared["a"], MEMBERS: compared["b"]},
+        "members_ahead_in_lesion_resamples": compared["b_ahead"],
+        "needed": AHEAD,
+        "not_served": {part: other[part] for part in ("val", "test")},
+    }
+    return reads, reading, report
 
 
 def answers(row) -> dict[str, bool | None]:
@@ -244,14 +282,22 @@ def fit_history(
     return (reading if kept else None), report
 
 
-def network_features(card: model_store.Card) -> Callable[[np.ndarray], np.ndarray]:
-    """The pooled features the app reads for a photo: the export's (an ensemble's first member's)."""
-    engine = LiteEngine(model_store.member_files(card)[0] if card.members else model_store.litert_file(card))
+def network_features(card: model_store.Card) -> list[tuple[tuple[int, int], Callable[[np.ndarray], np.ndarray]]]:
+    """Each network's pooled features as the app reads them, with the photo size it reads: an ensemble's
+    members in order (the first's are what the guard and the detector read), or the one network's."""
+    if card.members:
+        files = model_store.member_files(card)
+        sizes = [tuple(m.get("input_size", card.input_size)) for m in card.members]
+    else:
+        files, sizes = [model_store.litert_file(card)], [tuple(card.input_size)]
 
-    def run(x: np.ndarray) -> np.ndarray:
-        return np.concatenate([engine.run(np.asarray(x[i : i + 16])).features for i in range(0, len(x), 16)])
+    def runner(engine: LiteEngine) -> Callable[[np.ndarray], np.ndarray]:
+        def run(x: np.ndarray) -> np.ndarray:
+            return np.concatenate([engine.run(np.asarray(x[i : i + 16])).features for i in range(0, len(x), 16)])
 
-    return run
+        return run
+
+    return [(size, runner(LiteEngine(f))) for f, size in zip(files, sizes, strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,13 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     if card.data.get("litert") is None and not card.members:
         print(f"error: {card.name} has no LiteRT export to read features from", file=sys.stderr)
         return 2
-    features = network_features(card)
+    networks = network_features(card)
+    features = networks[0][1]
     size = tuple(card.input_size)
     rng = np.random.default_rng(args.seed)
     sources: list[Source] = [HAM10000, ISIC2017, PAD_UFES20]
     f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
     pad_labels: dict[str, np.ndarray] = {}
     pad_rows: dict = {}
+    pad_members: dict[str, np.ndarray] = {}  # every member's features of the same photos, side by side
     measured: dict[str, dict] = {"val": {}, "test": {}}
     spoiled: dict[str, list] = {"blurred": [], "dark": []}
     try:
@@ -293,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
                 if source is PAD_UFES20:
                     pad_labels[part], pad_rows[part] = y, rows
                     f[part]["pad_plain"] = f[part][source.name][: len(y)]
+                    if len(networks) > 1:
+                        at = {s: x if s == size else dataset(source.folder(), part, s, source)[0] for s, _ in networks}
+                        pad_members[part] = np.concatenate([run(at[s][: args.limit]) for s, run in networks], axis=1)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -303,9 +354,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     detector, report = fit_detector(f["train"], f["val"], others)
     without_isic = _fit_detector(report["c"], {s: x for s, x in f["train"].items() if s != ISIC2017.name}, others)
-    reading, clinical = fit_clinical(pad, pad_labels)
-    history, clinical["history"] = fit_history(pad, pad_labels, pad_rows, reading)
-    types = PhotoTypes(detector, reading, card.sha256, history)
+    candidates = {FIRST: pad} | ({MEMBERS: pad_members} if pad_members else {})
+    reads, reading, clinical = fit_reading(candidates, pad_labels, pad_rows["val"]["lesion_id"].to_numpy())
+    history, clinical["history"] = fit_history(candidates[reads], pad_labels, pad_rows, reading)
+    types = PhotoTypes(detector, reading, card.sha256, history, reads)
     types.save(card.path)
 
     test = {s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()}

@@ -25,7 +25,7 @@ from skinscan_ui.serve.labels import CLASSES
 from skinscan_ui.serve.model_store import Card, ModelError
 from skinscan_ui.serve.neighbors import Index, Neighbour
 from skinscan_ui.serve.ood import Guard
-from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, PhotoTypes, answered, history_vector
+from skinscan_ui.serve.photo_type import CLINICAL, DERMOSCOPY, MEMBERS, PhotoTypes, answered, history_vector
 from skinscan_ui.serve.quality import Quality
 
 
@@ -39,7 +39,7 @@ class Result:
     similar: tuple[Neighbour, ...] = ()  # nearest training lesions, most similar first
     maps_pp: np.ndarray | None = None  # (h, w, classes) per-class Grad-CAM++
     activations: np.ndarray | None = None  # (h, w, C) the last convolution, for Score-CAM
-    features: np.ndarray | None = None  # (D,) pooled features: the photo type and the patient's answers read them
+    features: np.ndarray | None = None  # the phone reading's features: the patient's answers are read beside them
 
     @property
     def heatmap(self) -> np.ndarray:
@@ -68,6 +68,8 @@ class Classifier:
             raise ModelError(
                 f"the guard, similar-case index or photo types of {card.name} cannot be read ({exc})"
             ) from None
+        if self.types and self.types.reads == MEMBERS and not isinstance(engine, EnsembleEngine):
+            raise ModelError(f"the phone reading of {card.name} reads ensemble members' features, and it has none")
 
     @classmethod
     def load(cls, name_or_path: str | None = None, weights_dir: Path | None = None) -> Classifier:
@@ -120,6 +122,10 @@ class Classifier:
             decided = self._decide(out, pixels)
         return decided, out, pixels
 
+    def _clinical_features(self, out: Outputs) -> np.ndarray:
+        """What the phone reading reads: the detector's features, or every member's side by side."""
+        return out.joined if self.types and self.types.reads == MEMBERS else out.features
+
     def _decide(self, out: Outputs, pixels: np.ndarray) -> list[Prediction]:
         """Each photo's answer, read as its photo type says: a phone close-up by the clinical reading."""
         card = self.card
@@ -134,7 +140,7 @@ class Classifier:
         kinds = self.types.kinds(out.features)
         retake = self.quality.problems(pixels) if self.quality else [None] * len(kinds)
         clinical = self.types.clinical
-        phone = clinical.probabilities(out.features)
+        phone = clinical.probabilities(self._clinical_features(out))
         decided = []
         for i, kind in enumerate(kinds):
             if kind == CLINICAL:  # the guard measures distance to dermoscopy photos: not what a phone photo is
@@ -158,9 +164,8 @@ class Classifier:
         # A photo unlike every training lesion has nearest lesions only in a technical sense: show none.
         known = self.index is not None and predictions[0].diagnosed
         similar = tuple(self.index.query(out.features)[0]) if known else ()
-        return Result(
-            pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0], out.features[0]
-        )
+        reads = self._clinical_features(out)[0]
+        return Result(pixels[0], predictions[0], out.maps[0], similar, out.maps_pp[0], out.activations[0], reads)
 
     def with_answers(self, result: Result, answers: dict[str, bool | None] | None) -> Result:
         """A phone close-up's result read again with what the patient says, where the model has that reading.

@@ -23,6 +23,7 @@ class Outputs(NamedTuple):
     maps: np.ndarray  # (N, h, w, classes), each class's Grad-CAM before ReLU and upsampling
     maps_pp: np.ndarray | None = None  # (N, h, w, classes), each class's Grad-CAM++ (with `detail`)
     activations: np.ndarray | None = None  # (N, h, w, C), the last convolution itself (with `detail`)
+    joined: np.ndarray | None = None  # (N, sum of D), an ensemble's members' pooled features side by side
 
 
 def concatenate(parts: list[Outputs]) -> Outputs:

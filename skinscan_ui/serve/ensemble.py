@@ -4,7 +4,8 @@ Each member is a serving graph (logits, pooled features, per-class maps) run by 
 A photo is run in every view of `ensemble.FLIPS` (a lesion has no up or left) by every member;
 the probabilities are the mean of all their softmaxes, and each class's Grad-CAM the mean of the
 members' maps, each flipped back to the photo's orientation first. The pooled features that the
-guard and the similar-case index read are the first member's on the unflipped photo.
+guard and the similar-case index read are the first member's on the unflipped photo; every member's,
+side by side, come too (`Outputs.joined`: a phone photo's reading may read them).
 
 Members may take different input sizes: the app prepares the photo at each member's size (as the
 heads were fitted); given one batch, a member of another size gets it resized (bicubic). Each
@@ -64,7 +65,7 @@ class EnsembleEngine:
         photos = images if isinstance(images, dict) else {tuple(np.shape(images)[1:3]): np.asarray(images)}
         base = next(iter(photos.values()))
         n = len(base)
-        probs, maps, maps_pp, first = 0.0, 0.0, 0.0, None
+        probs, maps, maps_pp, first, features = 0.0, 0.0, 0.0, None, []
         for i, member in enumerate(self.members):
             size = self.sizes[i] if self.sizes else tuple(base.shape[1:3])
             x = photos[size] if size in photos else resized(base, size)
@@ -75,13 +76,15 @@ class EnsembleEngine:
             maps = maps + self._unflipped_mean(out.maps, n, grid)
             if detail:
                 maps_pp = maps_pp + self._unflipped_mean(out.maps_pp, n, grid)
+            features.append(out.features[:n])  # the unflipped view comes first
             first = out if first is None else first
         k = len(self.members)
         logits = np.log(np.clip(probs / k, 1e-12, 1.0))
+        joined = np.concatenate(features, axis=1)
         if not detail:
-            return Outputs(logits, first.features[:n], maps / k)
+            return Outputs(logits, first.features[:n], maps / k, joined=joined)
         # Score-CAM masks with the first member's channels on the photo as it is (the unflipped view).
-        return Outputs(logits, first.features[:n], maps / k, maps_pp / k, first.activations[:n])
+        return Outputs(logits, first.features[:n], maps / k, maps_pp / k, first.activations[:n], joined)
 
 
 def resized(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:

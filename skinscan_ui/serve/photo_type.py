@@ -6,10 +6,11 @@ pooled features (the ones the guard reads, so it costs nothing more) tells them 
 by `build.fit_photo_type` on HAM10000 and ISIC 2017 (dermoscopy), PAD-UFES-20 (phone close-ups) and
 non-lesion images, each augmented with crops, zoom, blur and changes of light.
 
-A clinical close-up is then read by its own head: a logistic regression on the same features fitted
-on phone photos, with its own temperature, referral threshold and 90% prediction set, because the
-dermoscopy head is badly calibrated on them. The phone photos it learned from hold no dermatofibroma
-and no vascular lesion, so it never names those two.
+A clinical close-up is then read by its own head: a logistic regression fitted on phone photos, with
+its own temperature, referral threshold and 90% prediction set, because the dermoscopy head is badly
+calibrated on them. It reads the same features as the detector, or, for an ensemble where validation
+chose it (`reads`), every member's pooled features side by side. The phone photos it learned from
+hold no dermatofibroma and no vascular lesion, so it never names those two.
 
 A phone photo comes with what the patient says. Where it lowered validation log loss (the card
 says by how much), a second clinical reading also takes six yes/no answers (`QUESTIONS`: did it
@@ -29,6 +30,8 @@ import numpy as np
 
 KINDS = ("dermoscopy", "clinical", "not_lesion")
 DERMOSCOPY, CLINICAL, NOT_LESION = KINDS
+READS = ("first", "members")  # what the clinical reading reads: the detector's features, or every member's
+FIRST, MEMBERS = READS
 QUESTIONS = ("itch", "grew", "hurt", "changed", "bleed", "elevation")  # PAD-UFES-20's own history fields
 
 
@@ -85,7 +88,12 @@ class PhotoTypes:
     detector: Linear  # (D, 3), columns in KINDS order
     clinical: ClinicalReading
     model_sha256: str
-    history: ClinicalReading | None = None  # reads [features, history_vector(answers)]
+    history: ClinicalReading | None = None  # reads [its features, history_vector(answers)]
+    reads: str = FIRST  # the clinical readings' features: one of READS
+
+    def __post_init__(self):
+        if self.reads not in READS:
+            raise ValueError(f"the clinical reading reads {self.reads!r}, not one of {READS}")
 
     @staticmethod
     def path_for(model_path: Path) -> Path:
@@ -103,6 +111,7 @@ class PhotoTypes:
                 _reading(f, "clinical"),
                 str(f["model_sha256"]),
                 _reading(f, "history") if "history_mean" in f.files else None,
+                str(f["clinical_reads"]),
             )
         if model_sha256 and types.model_sha256 != model_sha256:
             raise ValueError(
@@ -118,6 +127,7 @@ class PhotoTypes:
             **_arrays(self.clinical, "clinical"),
             **history,
             model_sha256=np.str_(self.model_sha256),
+            clinical_reads=np.str_(self.reads),
         )
 
     def kinds(self, features: np.ndarray) -> list[str]:
