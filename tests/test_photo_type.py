@@ -191,6 +191,32 @@ def test_the_intended_use_says_how_a_model_reads_phone_photos(typed, use_tiny, m
     assert ("phone close-up is recognised" if lang == "en" else "foto de cerca con el móvil se reconoce") in said
 
 
+@pytest.mark.parametrize(
+    ("lang", "figures", "rule"),
+    [
+        ("en", "**PAD-UFES-20 phone close-ups", "(**20%** for a phone close-up)"),
+        ("es", "**Fotos de cerca con móvil de PAD-UFES-20", "(el **20 %** en una foto de cerca con el móvil)"),
+    ],
+)
+def test_the_model_card_gives_the_phone_readings_figures_and_threshold(
+    typed, use_tiny, monkeypatch, lang, figures, rule
+):
+    from test_app import app
+
+    def card() -> str:
+        at = app()
+        at.selectbox(key="lang").set_value(lang).run()
+        assert not at.exception
+        return " ".join(m.value for m in at.markdown)
+
+    without = card()  # the tiny model: no photo types, one threshold
+    assert figures not in without and rule not in without and "**50" in without
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(typed("clinical").card.path.parent))
+    said = card()
+    assert f"{figures}" in said and "(114 " in said, "the phone reading's own test photos"
+    assert rule in said and "**50" in said, "the dermoscopy threshold and the phone close-up's"
+
+
 def test_the_patients_answers_move_a_phone_photo_and_change_nothing_when_left_empty(typed):
     model = typed("clinical")
     result = model.analyse(photos(1)[0])

@@ -189,7 +189,9 @@ def add_photo_types(
     reading = ClinicalReading(head, 1.0, clinical_threshold, 0.8)
     types = PhotoTypes(detector, reading, card["sha256"], history, MEMBERS if members > 1 else FIRST)
     types.save(folder / f"{name}.keras")
-    card["photo_type"] = {"clinical": {"photos": {"train": 537}}} | ({"quality": quality} if quality else {})
+    phone_test = card["test_metrics"] | {"n": 114, "accuracy": 0.7, "balanced_accuracy": 0.69}
+    clinical = {"photos": {"train": 537}, "referral_threshold": clinical_threshold, "test": phone_test}
+    card["photo_type"] = {"clinical": clinical} | ({"quality": quality} if quality else {})
     card_path.write_text(json.dumps(card))
     if (folder / "MANIFEST.json").is_file():
         cards.write_manifest(folder)

@@ -424,13 +424,32 @@ CATALOG.update(
                 "The rules, in order: a photo unlike the training photos is Uncertain, with no diagnosis; a photo "
                 "whose melanoma, basal cell carcinoma and actinic keratosis together reach **{thr}** is referred, even "
                 "when no diagnosis is clearly ahead, because missing a malignancy costs more; then a photo with no "
-                "diagnosis above 45% is Uncertain; the rest is Likely benign."
+                "diagnosis above {low} is Uncertain; the rest is Likely benign."
             ),
             (
                 "Las reglas, en orden: una foto distinta de las de entrenamiento es Incierta, sin diagnóstico; una foto "
                 "cuyos melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}** se deriva, "
                 "aunque ningún diagnóstico destaque, porque pasar por alto una malignidad cuesta más; después, una foto "
-                "sin ningún diagnóstico por encima del 45 % es Incierta; el resto, Probablemente benigna."
+                "sin ningún diagnóstico por encima del {low} es Incierta; el resto, Probablemente benigna."
+            ),
+        ),
+        "about.rule_typed": (
+            (
+                "The rules, in order: a photo that is not of a skin lesion gets no diagnosis; a photo too blurred or "
+                "too dark is asked for again, unless it reaches the referral threshold anyway; a photo whose melanoma, "
+                "basal cell carcinoma and actinic keratosis together reach **{thr}** (**{thr_phone}** for a phone "
+                "close-up) is referred, even when no diagnosis is clearly ahead and even when the photo is unlike the "
+                "training photos, because missing a malignancy costs more; then a photo unlike the training photos, "
+                "or with no diagnosis above {low}, is Uncertain; the rest is Likely benign."
+            ),
+            (
+                "Las reglas, en orden: una foto que no es de una lesión de la piel no recibe diagnóstico; una foto "
+                "demasiado borrosa u oscura se pide de nuevo, salvo que alcance igualmente el umbral de derivación; "
+                "una foto cuyos melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}** (el "
+                "**{thr_phone}** en una foto de cerca con el móvil) se deriva, aunque ningún diagnóstico destaque y "
+                "aunque la foto sea distinta de las de entrenamiento, porque pasar por alto una malignidad cuesta más; "
+                "después, una foto distinta de las de entrenamiento, o sin ningún diagnóstico por encima del {low}, es "
+                "Incierta; el resto, Probablemente benigna."
             ),
         ),
         "about.matrix": (
@@ -453,6 +472,10 @@ CATALOG.update(
         "source.isic2017": (
             "ISIC 2017 (other clinics and dermatoscopes)",
             "ISIC 2017 (otras clínicas y dermatoscopios)",
+        ),
+        "source.phone": (
+            "PAD-UFES-20 phone close-ups (one programme in Brazil), read by the phone part",
+            "Fotos de cerca con móvil de PAD-UFES-20 (un programa de Brasil), leídas por la parte para móvil",
         ),
         "about.use": (
             (

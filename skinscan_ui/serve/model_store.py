@@ -53,11 +53,15 @@ class Card:
         return {k: v for k, v in by.items() if k != "all"} if by else {"ham10000": self.data["test_metrics"]}
 
     @property
+    def phone(self) -> dict | None:
+        """Its phone reading as the card records it (photos, referral threshold, val and test figures); None
+        for a model without photo types."""
+        return self.data["photo_type"].get("clinical", {}) if "photo_type" in self.data else None
+
+    @property
     def phone_photos(self) -> int | None:
         """How many phone close-ups its phone reading learned from; None for a model without one."""
-        if "photo_type" not in self.data:
-            return None
-        return int(self.data["photo_type"].get("clinical", {}).get("photos", {}).get("train", 0))
+        return None if self.phone is None else int(self.phone.get("photos", {}).get("train", 0))
 
     @property
     def members(self) -> list[dict]:

@@ -140,27 +140,42 @@ def about(card: model_store.Card) -> None:
     st.markdown(t("about.data", citation=CITATION, licence=LICENCE))
 
 
+def figures(source: str, m: dict, lang: str) -> str:
+    """One test set's figures in plain words."""
+    pc = partial(i18n.percent, lang=lang)
+    return t(
+        "about.source",
+        source=source,
+        n=m["n"],
+        acc=pc(m["accuracy"]),
+        bal=pc(m["balanced_accuracy"]),
+        sens=pc(m["referral"]["sensitivity"]),
+        fp=pc(1 - m["referral"]["specificity"]),
+        auc=pc(m["melanoma_auc"]),
+        ece=round(100 * m["ece"]),
+    )
+
+
+def rules(card: model_store.Card, lang: str) -> str:
+    """The badge's rules in order, with the model's own thresholds (a phone close-up's where it has one)."""
+    said = {"thr": i18n.percent(card.referral_threshold, lang), "low": i18n.percent(card.low_confidence, lang)}
+    phone = card.phone or {}
+    if "referral_threshold" not in phone:
+        return t("about.rule", **said)
+    return t("about.rule_typed", thr_phone=i18n.percent(phone["referral_threshold"], lang), **said)
+
+
 def model_card(card: model_store.Card) -> None:
     """The model card for a person: plain figures per source, a readable confusion matrix and reliability diagram."""
     lang, d = current(), card.data
     st.subheader(t("about.title", name=card.name))
     st.markdown(summary(card, lang))
     for source, m in card.test_by_source.items():
-        pc = partial(i18n.percent, lang=lang)
-        st.markdown(
-            t(
-                "about.source",
-                source=t(f"source.{source}"),
-                n=m["n"],
-                acc=pc(m["accuracy"]),
-                bal=pc(m["balanced_accuracy"]),
-                sens=pc(m["referral"]["sensitivity"]),
-                fp=pc(1 - m["referral"]["specificity"]),
-                auc=pc(m["melanoma_auc"]),
-                ece=round(100 * m["ece"]),
-            )
-        )
-    st.markdown(t("about.rule", thr=i18n.percent(card.referral_threshold, lang)))
+        st.markdown(figures(t(f"source.{source}"), m, lang))
+    phone = card.phone or {}
+    if "test" in phone:
+        st.markdown(figures(t("source.phone"), phone["test"], lang))
+    st.markdown(rules(card, lang))
     for figure in services.card_charts(card, lang):
         st.plotly_chart(figure, config={"displayModeBar": False})
     st.caption(
