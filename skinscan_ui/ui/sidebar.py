@@ -146,7 +146,7 @@ def figures(source: str, m: dict, lang: str) -> str:
     return t(
         "about.source",
         source=source,
-        n=m["n"],
+        n=i18n.count(m["n"], lang),
         acc=pc(m["accuracy"]),
         bal=pc(m["balanced_accuracy"]),
         sens=pc(m["referral"]["sensitivity"]),
