@@ -189,7 +189,9 @@ def add_photo_types(
     reading = ClinicalReading(head, 1.0, clinical_threshold, 0.8)
     types = PhotoTypes(detector, reading, card["sha256"], history, MEMBERS if members > 1 else FIRST)
     types.save(folder / f"{name}.keras")
-    phone_test = card["test_metrics"] | {"n": 114, "accuracy": 0.7, "balanced_accuracy": 0.69}
+    referral = {"threshold": clinical_threshold, "sensitivity": 0.9, "specificity": 0.7}
+    phone_test = {"n": 114, "accuracy": 0.7, "balanced_accuracy": 0.69, "melanoma_auc": 0.9, "ece": 0.1}
+    phone_test["referral"] = referral
     clinical = {"photos": {"train": 537}, "referral_threshold": clinical_threshold, "test": phone_test}
     card["photo_type"] = {"clinical": clinical} | ({"quality": quality} if quality else {})
     card_path.write_text(json.dumps(card))
