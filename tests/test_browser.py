@@ -111,6 +111,8 @@ def test_a_file_over_the_limit_is_refused_in_words_on_a_phone_and_a_desktop(serv
             page.evaluate("window.scrollTo(0, 0)")
             page.screenshot(path=str(ARTIFACTS / name))
             assert page.get_by_text("the limit is 25 MB").first.is_visible()
+            assert page.get_by_text("up to 25 MB").first.is_visible(), "the uploader's label says the limit"
+            assert not page.get_by_text("100MB per file").first.is_visible(), "not what the browser may send"
             box = refusal.first.bounding_box()
             assert box is not None and box["y"] < height, f"the refusal at {box}: on the first screen"
 
@@ -346,6 +348,8 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
     with browser_page(width=390, height=844) as page:
         page.goto(server)
         page.get_by_text("Waiting for a photo").wait_for(timeout=90_000)
+        uploader = page.locator("[data-testid='stFileUploader']").first
+        waiting = uploader.bounding_box()
         _upload(page, photo)
         badge = page.locator("[data-testid='stAlert']").filter(
             has_text=re.compile("Refer: possible malignancy|Likely benign|Uncertain")
@@ -354,6 +358,7 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         page.wait_for_timeout(1500)
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(ARTIFACTS / "browser_phone.png"))  # first, to look at when an assertion fails
+        assert uploader.bounding_box()["y"] == waiting["y"], "the photo input stays put when the answer comes"
         box = badge.first.bounding_box()
         assert box is not None and box["y"] + 40 < 844, f"the badge starts at {box} on a 844 px screen"
         top1 = page.locator("[data-testid='stMetric']").first.bounding_box()

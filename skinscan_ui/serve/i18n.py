@@ -509,8 +509,8 @@ CATALOG.update(
         "in.camera_tab": ("Take a photo", "Hacer una foto"),
         "in.examples_tab": ("Examples", "Ejemplos"),
         "in.uploader": (
-            "Photo of the lesion (dermatoscope or phone close-up)",
-            "Foto de la lesión (dermatoscopio o de cerca con el móvil)",
+            "Photo of the lesion (up to {mb} MB)",
+            "Foto de la lesión (hasta {mb} MB)",
         ),
         "in.camera": ("Take a photo of the lesion", "Haz una foto de la lesión"),
         "in.tips": (
@@ -786,8 +786,8 @@ CATALOG.update(
         ),
         # batch
         "batch.uploader": (
-            "Photos of lesions (dermatoscope or phone close-up)",
-            "Fotos de lesiones (dermatoscopio o de cerca con el móvil)",
+            "Photos of lesions (dermatoscope or phone close-up), up to {mb} MB each",
+            "Fotos de lesiones (dermatoscopio o de cerca con el móvil), hasta {mb} MB cada una",
         ),
         "batch.uploader_help": (
             "Up to {n} photos; each is analysed as in single-photo mode.",

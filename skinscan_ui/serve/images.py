@@ -31,7 +31,8 @@ try:  # HEIC/HEIF from iPhones; optional so the core still runs without the whee
 except ImportError:  # pragma: no cover - depends on the environment
     HEIF = False
 
-MAX_BYTES = 25 * 1000 * 1000  # 25 MB, as the browser's uploader counts them
+MAX_MB = 25  # the largest photo read, in MB as the browser's uploader counts them (the uploader's label says it)
+MAX_BYTES = MAX_MB * 1000 * 1000
 # What the browser may send (server.maxUploadSize, in MB): above MAX_BYTES, so a file over the limit
 # reaches load_image and is refused in words on the page, not by a tooltip a phone cannot hover.
 UPLOAD_CEILING_MB = 100

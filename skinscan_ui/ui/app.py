@@ -21,7 +21,11 @@ from skinscan_ui.ui.walkthrough import walkthrough_page
 
 LOG = logging.getLogger("skinscan")  # for developers, in English; never shown in the page
 # Captions in Streamlit's faded grey read at 4.2:1 on white; WCAG AA asks 4.5:1. This grey reads at 8.2:1.
-STYLE = "<style>[data-testid='stCaptionContainer'] { color: #495057; }</style>"
+# The uploader's own "100MB per file" is what the browser may send, not the limit: its label says the limit.
+STYLE = (
+    "<style>[data-testid='stCaptionContainer'] { color: #495057; }"
+    " [data-testid='stFileUploaderDropzoneInstructions'] { display: none; }</style>"
+)
 
 
 def main() -> None:
@@ -29,9 +33,8 @@ def main() -> None:
     st.set_page_config(page_title=t("app.tab_title"))  # the browser tab in the page's language (app.py sets the rest)
     st.html(STYLE)  # style only: it takes no room on the page
     st.title("SkinScan")
-    intro = st.empty()  # said while waiting; once a photo is in, the answer takes its place on a phone's first screen
     if settings.model is None or settings.mode != "one":
-        intro.markdown(t("app.intro"))
+        st.markdown(t("app.intro"))
     if settings.model is None:
         return
     try:
@@ -46,11 +49,14 @@ def main() -> None:
         walkthrough_page(model.card, settings)
         return
     photo = photo_input()
+    # One place under the photo input: the intro while waiting, then the answer, which replaces it (and a new
+    # photo's answer the last one's) at once, so nothing above it moves and the answer is on a phone's first screen.
+    answer = st.empty()
     if photo is None:
-        intro.markdown(t("app.intro"))
-        st.info(t("app.waiting"), icon=":material/photo_camera:")
+        with answer.container():
+            st.markdown(t("app.intro"))
+            st.info(t("app.waiting"), icon=":material/photo_camera:")
         return
-    answer = st.empty()  # one place for the answer: a new photo's replaces the last one's at once
     digest = hashlib.sha256(photo.data).hexdigest()
     try:
         if st.session_state.get("answered") != digest:  # never the last photo's answer beside this one's name

@@ -9,7 +9,7 @@ import streamlit as st
 
 from skinscan_ui.serve.explain import overlay
 from skinscan_ui.serve.i18n import counted
-from skinscan_ui.serve.images import UPLOAD_CEILING_MB, ImageError
+from skinscan_ui.serve.images import MAX_MB, UPLOAD_CEILING_MB, ImageError
 from skinscan_ui.serve.model_store import Card
 from skinscan_ui.ui import report, services
 from skinscan_ui.ui.language import class_name, current, plain, say, t
@@ -32,7 +32,7 @@ def _emptied() -> None:
 
 def batch_page(model_name: str) -> None:
     files = st.file_uploader(
-        t("batch.uploader"),
+        t("batch.uploader", mb=MAX_MB),
         type=None,  # a file of the wrong kind is refused in words below the table, not by a tooltip
         accept_multiple_files=True,
         max_upload_size=UPLOAD_CEILING_MB,  # a larger file than MAX_BYTES arrives, to be refused in words

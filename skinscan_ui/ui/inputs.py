@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from skinscan_ui.serve import examples, paths
-from skinscan_ui.serve.images import UPLOAD_CEILING_MB
+from skinscan_ui.serve.images import MAX_MB, UPLOAD_CEILING_MB
 from skinscan_ui.ui import services
 from skinscan_ui.ui.language import bound, t
 
@@ -63,7 +63,7 @@ def _chosen() -> Photo | None:
     with tabs[0]:
         left, right = st.columns([3, 2])
         upload = left.file_uploader(
-            t("in.uploader"),
+            t("in.uploader", mb=MAX_MB),
             type=None,  # every file reaches the loader, which says in words what is wrong with one it cannot read
             on_change=_select,
             args=("upload",),
