@@ -177,8 +177,8 @@ def _photo_type_section(card: dict) -> str:
 {kinds}
 
 A detector fitted without ISIC 2017 calls {t["unseen_dermatoscope"]["isic2017_test_called_dermoscopy"]:.1%} of ISIC 2017
-test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit in turn
-is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
+test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit (in
+{t["held_out_groups"]} groups, one at a time) is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
 Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len(t["non_lesions_stopped"])}.
 
 ### Phone close-ups (clinical)
