@@ -62,7 +62,7 @@ class Classifier:
             self.guard = Guard.for_model(card.path, card.sha256)
             self.index = Index.for_model(card.path, card.sha256)
             # only the photo types the card names (and so the integrity manifest checks) are read
-            self.types = PhotoTypes.for_model(card.path, card.sha256) if "photo_type" in card.data else None
+            self.types = PhotoTypes.for_model(card.path, card.sha256) if card.phone is not None else None
             self.quality = Quality.from_card(card.data)
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise ModelError(
@@ -131,7 +131,7 @@ class Classifier:
         card = self.card
         probs = calibrated(out.logits, card.temperature)
         unlike = self.guard.reasons(out.features, pixels)
-        q = card.data.get("conformal", {}).get("q")
+        q = card.conformal_q
         if self.types is None:
             return [
                 decide(p, card.referral_threshold, u, card.low_confidence, None, q)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.inference import LOW_CONFIDENCE
@@ -25,9 +26,52 @@ class ModelError(RuntimeError):
     """A model cannot be used; the message says which file is missing, broken or altered."""
 
 
+class Referral(TypedDict):
+    threshold: float
+    sensitivity: float  # of the malignant lesions, the share referred
+    specificity: float  # of the benign ones, the share not referred
+
+
+class ClassFigures(TypedDict):
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+class Confusion(TypedDict):
+    labels: list[str]  # rows: the true class; columns: the answer
+    matrix: list[list[int]]
+
+
+class Metrics(TypedDict):
+    """One set of test photos' figures, as `build.metrics.evaluate` writes them: one schema in every card."""
+
+    n: int
+    accuracy: float
+    balanced_accuracy: float
+    melanoma_auc: float | None  # None where the photos hold no melanoma
+    malignant_auc: NotRequired[float | None]
+    ece: float
+    referral: Referral
+    per_class: NotRequired[dict[str, ClassFigures]]
+    confusion_matrix: NotRequired[Confusion]
+
+
+class Bin(TypedDict):
+    """One bin of the reliability diagram: photos whose top answer's probability fell in [lower, upper)."""
+
+    lower: float
+    upper: float
+    count: int
+    confidence: float | None  # None in an empty bin
+    accuracy: float | None
+
+
 @dataclass(frozen=True)
 class Card:
-    """What inference needs from a model card (the full JSON is kept in `data`); `path` is the card's."""
+    """A model card: what inference needs as fields, what the page shows as typed properties (`Metrics` in
+    the one schema every card uses), the full JSON in `data` for the build side; `path` is the card's."""
 
     name: str
     path: Path
@@ -40,11 +84,40 @@ class Card:
     data: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def balanced_accuracy(self) -> float | None:
-        return self.data.get("test_metrics", {}).get("balanced_accuracy")
+    def summary(self) -> str:
+        """One line on what the model is, in English (the UI shows the catalog's translation where it has one)."""
+        return str(self.data.get("summary", ""))
 
     @property
-    def test_by_source(self) -> dict[str, dict]:
+    def parameters(self) -> int:
+        return int(self.data.get("parameters", 0))
+
+    @property
+    def epochs(self) -> tuple[int | None, int | None]:
+        """How many epochs it trained for, and the one whose weights were kept (None for a refitted head)."""
+        training = self.data.get("training", {})
+        return training.get("epochs"), training.get("best_epoch")
+
+    @property
+    def test_metrics(self) -> Metrics | None:
+        """Its figures on every test photo it reports (None for a card without them)."""
+        return self.data.get("test_metrics")
+
+    @property
+    def test_reliability(self) -> list[Bin]:
+        return list(self.data.get("test_reliability", []))
+
+    @property
+    def conformal_q(self) -> float | None:
+        """The threshold of its 90% prediction set; None for a model without one."""
+        return self.data.get("conformal", {}).get("q")
+
+    @property
+    def balanced_accuracy(self) -> float | None:
+        return (self.test_metrics or {}).get("balanced_accuracy")
+
+    @property
+    def test_by_source(self) -> dict[str, Metrics]:
         """Test figures per data source, from the one schema every card uses (`metrics_by_source`).
 
         A card trained and tested on HAM10000 alone records no split by source: its test figures are HAM10000's.
@@ -57,6 +130,11 @@ class Card:
         """Its phone reading as the card records it (photos, referral threshold, val and test figures); None
         for a model without photo types."""
         return self.data["photo_type"].get("clinical", {}) if "photo_type" in self.data else None
+
+    @property
+    def phone_test(self) -> Metrics | None:
+        """Its phone reading's figures on its test photos (PAD-UFES-20 patients); None for a model without one."""
+        return (self.phone or {}).get("test")
 
     @property
     def phone_photos(self) -> int | None:

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from skinscan_ui.serve.i18n import CATALOG, DEFAULT, count, percent, text
 from skinscan_ui.serve.labels import CLASSES
+from skinscan_ui.serve.model_store import Bin, Metrics
 
 ACCENT = "#d6336c"
 MUTED = "#adb5bd"
@@ -150,9 +151,8 @@ def breakdown(context: dict, dx: str, field: str, patient_value: str | None = No
     return _layout(fig, text(f"chart.{field}", lang, name=_name(dx, lang)), height=max(220, 28 * len(counts) + 60))
 
 
-def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
+def reliability(metrics: Metrics, dx: str, lang: str = DEFAULT) -> go.Figure:
     """How the model does on this class in its test split: recall, precision, and where its errors go."""
-    metrics = card["test_metrics"]
     labels = metrics["confusion_matrix"]["labels"]
     row = metrics["confusion_matrix"]["matrix"][labels.index(dx)]
     total = sum(row) or 1
@@ -175,10 +175,10 @@ def reliability(card: dict, dx: str, lang: str = DEFAULT) -> go.Figure:
     return _layout(fig, text("chart.reliability", lang, dx=name), height=300)
 
 
-def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
+def confusion(metrics: Metrics, lang: str = DEFAULT) -> go.Figure:
     """The test confusion matrix, rows as shares of each true diagnosis, counts in the cells; short names on the
     axes (seven fit across a phone), the full ones on hover."""
-    cm = card["test_metrics"]["confusion_matrix"]
+    cm = metrics["confusion_matrix"]
     names = [text(f"short.{dx}", lang) for dx in cm["labels"]]
     full = [_name(dx, lang) for dx in cm["labels"]]
     counts = np.array(cm["matrix"], float)
@@ -203,9 +203,9 @@ def confusion(card: dict, lang: str = DEFAULT) -> go.Figure:
     return _layout(fig, text("about.matrix", lang), height=520)
 
 
-def calibration(card: dict, lang: str = DEFAULT) -> go.Figure:
+def calibration(reliability: list[Bin], lang: str = DEFAULT) -> go.Figure:
     """The reliability diagram: how often the top answer is right against how sure it said it was."""
-    bins = [b for b in card.get("test_reliability", []) if b["count"]]
+    bins = [b for b in reliability if b["count"]]
     fig = go.Figure(
         [
             go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dash", "color": MUTED}, hoverinfo="skip"),

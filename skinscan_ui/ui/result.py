@@ -169,13 +169,13 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
     c, d = st.columns(2)
     c.plotly_chart(charts.breakdown(stats, dx, "sex", settings.sex, lang), key="sex", config=CHART_CONFIG)
     d.plotly_chart(charts.breakdown(stats, dx, "site", settings.site, lang), key="site", config=CHART_CONFIG)
-    metrics = card.data.get("test_metrics")
-    if metrics and dx in metrics["per_class"]:
+    metrics = card.test_metrics
+    if metrics and dx in metrics.get("per_class", {}):
         m = metrics["per_class"][dx]
         st.markdown(
             t("res.reliability", dx=class_name(dx), recall=m["recall"], precision=m["precision"], support=m["support"])
         )
-        st.plotly_chart(charts.reliability(card.data, dx, lang), key="reliability", config=CHART_CONFIG)
+        st.plotly_chart(charts.reliability(metrics, dx, lang), key="reliability", config=CHART_CONFIG)
 
 
 def similar_cases(result: Result) -> None:

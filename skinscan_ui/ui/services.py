@@ -38,13 +38,13 @@ def classifier(name: str) -> Classifier:
 def card_charts(card: Card, lang: str) -> list[go.Figure]:
     """The model card's confusion matrix and reliability diagram (those its card has figures for), drawn once
     per model and language: the card is part of every page, so it must cost a rerun nothing."""
-    return _card_charts(card.name, card.sha256, lang, card.data)
+    return _card_charts(card.name, card.sha256, lang, card)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _card_charts(name: str, sha256: str | None, lang: str, _data: dict) -> list[go.Figure]:
-    drawn = [(charts.confusion, "test_metrics"), (charts.calibration, "test_reliability")]
-    return [draw(_data, lang) for draw, needs in drawn if _data.get(needs)]
+def _card_charts(name: str, sha256: str | None, lang: str, _card: Card) -> list[go.Figure]:
+    matrix = [charts.confusion(_card.test_metrics, lang)] if _card.test_metrics else []
+    return matrix + ([charts.calibration(_card.test_reliability, lang)] if _card.test_reliability else [])
 
 
 @st.cache_data(show_spinner=False)

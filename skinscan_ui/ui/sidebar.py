@@ -111,15 +111,15 @@ def sidebar() -> Settings:
 def summary(card: model_store.Card, lang: str) -> str:
     """The model's one-line summary in the page's language. The catalog's English must say exactly what the
     card says, so a translation never outlives a changed card: then the card's own words are shown."""
-    english, key = card.data.get("summary", ""), f"summary.{card.name}"
+    english, key = card.summary, f"summary.{card.name}"
     if key not in i18n.CATALOG:
         return english
-    training = card.data.get("training", {})
+    epochs, best = card.epochs
     fields = {
         "members": len(card.members),
         "views": len(card.views) if card.views else 0,
-        "epochs": training.get("epochs"),
-        "best": training.get("best_epoch"),
+        "epochs": epochs,
+        "best": best,
     }
     return i18n.text(key, lang, **fields) if i18n.text(key, "en", **fields) == english else english
 
@@ -140,7 +140,7 @@ def about(card: model_store.Card) -> None:
     st.markdown(t("about.data", citation=CITATION, licence=LICENCE))
 
 
-def figures(source: str, m: dict, lang: str) -> str:
+def figures(source: str, m: model_store.Metrics, lang: str) -> str:
     """One test set's figures in plain words."""
     pc = partial(i18n.percent, lang=lang)
     return t(
@@ -167,18 +167,15 @@ def rules(card: model_store.Card, lang: str) -> str:
 
 def model_card(card: model_store.Card) -> None:
     """The model card for a person: plain figures per source, a readable confusion matrix and reliability diagram."""
-    lang, d = current(), card.data
+    lang = current()
     st.subheader(t("about.title", name=card.name))
     st.markdown(summary(card, lang))
     for source, m in card.test_by_source.items():
         st.markdown(figures(t(f"source.{source}"), m, lang))
-    phone = card.phone or {}
-    if "test" in phone:
-        st.markdown(figures(t("source.phone"), phone["test"], lang))
+    if card.phone_test:
+        st.markdown(figures(t("source.phone"), card.phone_test, lang))
     st.markdown(rules(card, lang))
     for figure in services.card_charts(card, lang):
         st.plotly_chart(figure, config={"displayModeBar": False})
-    st.caption(
-        t("about.size", params=round(d.get("parameters", 0) / 1e6, 1), h=card.input_size[0], w=card.input_size[1])
-    )
+    st.caption(t("about.size", params=round(card.parameters / 1e6, 1), h=card.input_size[0], w=card.input_size[1]))
     st.markdown(intended_use(card))

@@ -42,7 +42,7 @@ STEPS = [
 
 
 def _limits(card: Card) -> str:
-    m = card.data.get("test_metrics", {})
+    m = card.test_metrics
     if not m:
         return ""
     r = m["referral"]
