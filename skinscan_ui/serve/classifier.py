@@ -63,7 +63,7 @@ class Classifier:
             self.index = Index.for_model(card.path, card.sha256)
             # only the photo types the card names (and so the integrity manifest checks) are read
             self.types = PhotoTypes.for_model(card.path, card.sha256) if card.phone is not None else None
-            self.quality = Quality.from_card(card.data)
+            self.quality = Quality(*card.retake_floors) if card.retake_floors else None
         except (ValueError, OSError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise ModelError(
                 f"the guard, similar-case index or photo types of {card.name} cannot be read ({exc})"

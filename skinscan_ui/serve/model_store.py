@@ -132,6 +132,12 @@ class Card:
         return self.data["photo_type"].get("clinical", {}) if "photo_type" in self.data else None
 
     @property
+    def retake_floors(self) -> tuple[float, float] | None:
+        """The sharpness and light a photo must reach to be read (`quality.Quality`); None without photo types."""
+        q = self.data.get("photo_type", {}).get("quality")
+        return (float(q["min_sharpness"]), float(q["min_light"])) if q else None
+
+    @property
     def phone_test(self) -> Metrics | None:
         """Its phone reading's figures on its test photos (PAD-UFES-20 patients); None for a model without one."""
         return (self.phone or {}).get("test")

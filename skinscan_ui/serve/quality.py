@@ -40,11 +40,6 @@ class Quality:
     min_sharpness: float
     min_light: float
 
-    @classmethod
-    def from_card(cls, card: dict) -> Quality | None:
-        q = card.get("photo_type", {}).get("quality")
-        return cls(float(q["min_sharpness"]), float(q["min_light"])) if q else None
-
     def problems(self, pixels: np.ndarray) -> list[str | None]:
         """Per photo: 'blurred', 'dark', or None when it can be read."""
         sharpness, light = measure(pixels)
