@@ -76,6 +76,23 @@ def test_shipped_models_serve_from_checked_exports_and_say_where_their_checkpoin
 
 
 @pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_set_of_figures_a_shipped_card_shows_holds_what_the_page_reads(name):
+    """The page reads figures through `Card`'s typed properties: each set must hold the schema's keys."""
+    from typing import get_type_hints
+
+    from skinscan_ui.serve.model_store import Bin, Metrics, Referral, read_card
+
+    card = read_card(paths.weights_dir() / f"{name}.json")
+    shown = {"all": card.test_metrics, **card.test_by_source} | ({"phone": card.phone_test} if card.phone else {})
+    for where, m in shown.items():
+        assert m is not None and Metrics.__required_keys__ <= set(m), (where, Metrics.__required_keys__ - set(m))
+        assert Referral.__required_keys__ <= set(m["referral"]), where
+        assert set(m["per_class"]) <= set(m["confusion_matrix"]["labels"]), where
+    assert card.test_reliability and all(set(get_type_hints(Bin)) <= set(b) for b in card.test_reliability)
+
+
+@pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
 def test_the_served_folder_holds_only_what_serves_in_at_most_40_mb():
     files = list(paths.weights_dir().iterdir())
     assert not [f.name for f in files if f.suffix == ".keras"], "checkpoints are not served: they stay out of weights/"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.inference import LOW_CONFIDENCE
@@ -51,11 +51,11 @@ class Metrics(TypedDict):
     accuracy: float
     balanced_accuracy: float
     melanoma_auc: float | None  # None where the photos hold no melanoma
-    malignant_auc: NotRequired[float | None]
+    malignant_auc: float | None
     ece: float
     referral: Referral
-    per_class: NotRequired[dict[str, ClassFigures]]
-    confusion_matrix: NotRequired[Confusion]
+    per_class: dict[str, ClassFigures]
+    confusion_matrix: Confusion
 
 
 class Bin(TypedDict):

@@ -170,7 +170,7 @@ def dataset_context(card: Card, result: Result, settings: Settings) -> None:
     c.plotly_chart(charts.breakdown(stats, dx, "sex", settings.sex, lang), key="sex", config=CHART_CONFIG)
     d.plotly_chart(charts.breakdown(stats, dx, "site", settings.site, lang), key="site", config=CHART_CONFIG)
     metrics = card.test_metrics
-    if metrics and dx in metrics.get("per_class", {}):
+    if metrics and dx in metrics["per_class"]:
         m = metrics["per_class"][dx]
         st.markdown(
             t("res.reliability", dx=class_name(dx), recall=m["recall"], precision=m["precision"], support=m["support"])
