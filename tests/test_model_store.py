@@ -92,6 +92,14 @@ def test_every_set_of_figures_a_shipped_card_shows_holds_what_the_page_reads(nam
     assert card.test_reliability and all(set(get_type_hints(Bin)) <= set(b) for b in card.test_reliability)
 
 
+def test_a_card_whose_figures_lack_a_key_the_page_reads_is_not_written(tiny_weights, tmp_path):
+    card = json.loads((tiny_weights / "tiny.json").read_text())
+    del card["test_metrics"]["ece"]
+    with pytest.raises(ValueError, match=r"tiny's test_metrics lacks \['ece'\]"):
+        cards.write(card, tmp_path)
+    assert not (tmp_path / "tiny.json").exists()
+
+
 @pytest.mark.skipif(not SHIPPED, reason="no models shipped yet")
 def test_the_served_folder_holds_only_what_serves_in_at_most_40_mb():
     files = list(paths.weights_dir().iterdir())

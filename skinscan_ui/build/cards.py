@@ -9,6 +9,7 @@ from pathlib import Path
 from skinscan_ui.serve import manifest, paths
 from skinscan_ui.serve.engine import cpu_budget
 from skinscan_ui.serve.labels import CITATION, CLASSES, LICENCE, NAMES
+from skinscan_ui.serve.model_store import Metrics
 
 SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".phototype.npz", ".json")  # what a model serves from
 
@@ -399,6 +400,17 @@ def not_served(folder: Path) -> None:
         )
 
 
+def check_figures(card: dict) -> None:
+    """Every set of test figures the page shows holds the keys of the one schema (`model_store.Metrics`)."""
+    shown = {"test_metrics": card.get("test_metrics")}
+    shown |= {f"metrics_by_source.test.{s}": m for s, m in card.get("metrics_by_source", {}).get("test", {}).items()}
+    shown["photo_type.clinical.test"] = card.get("photo_type", {}).get("clinical", {}).get("test")
+    for where, m in shown.items():
+        missing = Metrics.__required_keys__ - set(m) if m is not None else set()
+        if missing:
+            raise ValueError(f"{card['name']}'s {where} lacks {sorted(missing)}")
+
+
 def write(card: dict, weights_dir: Path) -> None:
     """Write `<name>.json` and `<name>.md` beside the model file, and renew the folder's integrity manifest.
 
@@ -406,6 +418,7 @@ def write(card: dict, weights_dir: Path) -> None:
     training run's folder, in `ship`'s staging folder and in `weights/`.
     """
     not_served(weights_dir)
+    check_figures(card)
     name = card["name"]
     card = {
         **card,
