@@ -367,6 +367,10 @@ def test_on_a_phone_the_answer_is_on_the_first_screen(server, photo):
         assert top1 is not None and top1["y"] + 60 < 844, f"the top-1 starts at {top1}: on the first screen too"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390 + 1, f"nothing runs off the right edge ({width} px)"
+        empty = page.locator("[data-testid='stMain'] [data-testid='stColumn']").evaluate_all(
+            "cols => cols.filter(c => c.getBoundingClientRect().height === 0 && c.checkVisibility()).length"
+        )
+        assert empty == 0, f"{empty} empty columns each leave a gap in the stacked page"
         page.locator("[data-testid='stPlotlyChart']").nth(3).scroll_into_view_if_needed()
         page.wait_for_timeout(1500)
         rights = page.locator(".plotly .bartext, .plotly .gtitle, .plotly .xtitle").evaluate_all(

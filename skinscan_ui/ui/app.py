@@ -24,7 +24,10 @@ LOG = logging.getLogger("skinscan")  # for developers, in English; never shown i
 # The uploader's own "100MB per file" is what the browser may send, not the limit: its label says the limit.
 STYLE = (
     "<style>[data-testid='stCaptionContainer'] { color: #495057; }"
-    " [data-testid='stFileUploaderDropzoneInstructions'] { display: none; }</style>"
+    " [data-testid='stFileUploaderDropzoneInstructions'] { display: none; }"
+    # On a phone the columns stack, and an empty one (the tips' once a photo is in) left a gap under the input.
+    " @media (max-width: 640px) { [data-testid='stColumn']:has(> [data-testid='stVerticalBlock']:empty)"
+    " { display: none; } }</style>"
 )
 
 
