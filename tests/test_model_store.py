@@ -11,7 +11,7 @@ from skinscan_ui.build import cards
 from skinscan_ui.build.keras_engine import load
 from skinscan_ui.serve import paths
 from skinscan_ui.serve.manifest import sha256
-from skinscan_ui.serve.model_store import ModelError, available
+from skinscan_ui.serve.model_store import ModelError, available, problems
 
 
 def copy_weights(src, dst):
@@ -195,6 +195,7 @@ def test_the_shipped_folder_matches_its_manifest():
     for card in available():
         manifest.verify(paths.weights_dir(), card.files())
         assert f"{card.name}.ood.npz" in listed and f"{card.name}.json" in listed
+    assert not problems(), "the sidebar warns of nothing in the shipped folder (every file a card names is its own)"
 
 
 @pytest.mark.skipif(not (paths.weights_dir() / "ensemble.json").is_file(), reason="no ensemble shipped yet")

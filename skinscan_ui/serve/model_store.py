@@ -163,6 +163,8 @@ class Card:
         own = [f"{self.path.stem}{s}" for s in SERVED]
         if "photo_type" in self.data:
             own.append(f"{self.path.stem}.phototype.npz")
+            if self.data["photo_type"].get("network", {}).get("weight", 0) > 0:
+                own.append(f"{self.path.stem}.phototype.tflite")
         return own + [m["tflite"] for m in self.members]
 
 
@@ -215,9 +217,9 @@ def problems(weights_dir: Path | None = None) -> list[str]:
             read_card(card_path)
         except ModelError as exc:
             found.append(str(exc))
-    members = {m["tflite"] for card in available(weights_dir) for m in card.members}  # their ensemble's card
+    named = {f for card in available(weights_dir) for f in card.files()}  # members, a photo-type network
     for lite in sorted(weights_dir.glob("*.tflite")):
-        if not lite.with_suffix(".json").is_file() and lite.name not in members:
+        if not lite.with_suffix(".json").is_file() and lite.name not in named:
             found.append(f"{paths.relative(lite)} has no model card ({lite.with_suffix('.json').name} is missing)")
     default = default_name(weights_dir)
     if weights_dir.is_dir() and not (weights_dir / f"{default}.json").is_file():
