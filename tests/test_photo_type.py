@@ -18,7 +18,7 @@ from skinscan_ui.serve.classifier import Classifier
 from skinscan_ui.serve.inference import decide
 from skinscan_ui.serve.model_store import ModelError
 from skinscan_ui.serve.ood import UNLIKE
-from skinscan_ui.serve.photo_type import KINDS, QUESTIONS, PhotoTypes
+from skinscan_ui.serve.photo_type import KINDS, QUESTIONS, CameraNet, PhotoTypes, kinds
 
 MELANOMA_LIKE = np.array([0.01, 0.01, 0.02, 0.01, 0.15, 0.79, 0.01])  # 17% malignant
 
@@ -64,6 +64,43 @@ def test_a_lesion_unlike_the_training_photos_is_referred_over_the_threshold_and_
     assert decide(MELANOMA_LIKE, threshold=0.30, photo_type="dermoscopy").outcome == "benign"
     legacy = decide(MELANOMA_LIKE, threshold=0.15, unlike_training=UNLIKE)
     assert not legacy.diagnosed, "without a photo-type detector the guard alone stands for 'not a lesion'"
+
+
+def test_the_photo_type_network_moves_a_lesion_between_dermoscopy_and_clinical_and_never_out_of_not_a_lesion():
+    detected = np.array([[0.7, 0.3, 0.0], [0.4, 0.6, 0.0], [0.1, 0.1, 0.8]])  # columns in KINDS order
+    assert kinds(detected, None, 0.0) == ["dermoscopy", "clinical", "not_lesion"]
+    assert kinds(detected, np.full(3, 3.0), 0.5) == ["clinical", "clinical", "not_lesion"]
+    assert kinds(detected, np.full(3, -3.0), 0.5) == ["dermoscopy", "dermoscopy", "not_lesion"]
+    assert kinds(detected, np.full(3, 3.0), 0.0) == ["dermoscopy", "clinical", "not_lesion"], "weight 0: unused"
+
+
+def test_a_photo_type_network_served_through_litert_types_the_photo_and_is_required_once_named(typed):
+    import keras
+
+    from skinscan_ui.build import cards, photo_type_net
+
+    model = typed("dermoscopy")  # the detector alone says dermoscopy, by 5 on the log-odds
+    inputs = keras.Input((*SIZE, 3))
+    logit = keras.layers.Dense(1, name="logit")(keras.layers.GlobalAveragePooling2D()(inputs))
+    net = keras.Model(inputs, logit)
+    net.layers[-1].set_weights([np.full((3, 1), 0.1), np.array([-12.0])])  # white: +64.5, black: -12
+    path = PhotoTypes.net_path_for(model.card.path)
+    photo_type_net.export(net, path)
+    camera = CameraNet(path)
+    white, black = np.full((1, *SIZE, 3), 255, np.uint8), np.zeros((1, *SIZE, 3), np.uint8)
+    assert camera.logits(white)[0] == pytest.approx(64.5, abs=0.1) and camera.logits(black)[0] == pytest.approx(-12)
+    dataclasses.replace(model.types, net_weight=1.0, net=camera).save(model.card.path)
+    card = json.loads(model.card.path.read_text())
+    card["photo_type"]["network"] = {"weight": 1.0}
+    model.card.path.write_text(json.dumps(card))
+    cards.write_manifest(model.card.path.parent)
+
+    again = Classifier.load("tiny", model.card.path.parent)
+    shades = [Image.new("RGB", (SIZE[1], SIZE[0]), c) for c in ("white", "black")]
+    assert [p.photo_type for p in again.classify(shades)] == ["clinical", "dermoscopy"]
+    path.unlink()
+    with pytest.raises(ModelError, match="phototype.tflite"):
+        Classifier.load("tiny", model.card.path.parent)
 
 
 def test_photo_types_round_trip_and_are_refused_for_another_network(typed):
@@ -146,7 +183,8 @@ def test_the_shipped_detector_is_right_on_50_photos_of_each_source():
         pytest.skip("the default model has no photo types")
     for name, kind in fit_photo_type.SOURCES.items():
         x, _, _ = dataset(KNOWN[name].folder(), "test", tuple(model.size), KNOWN[name])
-        kinds = model.types.kinds(model.features(np.asarray(x[:50])))
+        photos = np.asarray(x[:50])
+        kinds = model.types.kinds(model.features(photos), photos)
         floor = 0.95 if kind == "dermoscopy" else 0.8  # phone photos: 93% of PAD's 114 test photos (the card)
         assert np.mean(np.array(kinds) == kind) >= floor, f"{name}: {kinds.count(kind)} of 50 called {kind}"
 

@@ -11,6 +11,7 @@ from skinscan_ui.serve.engine import cpu_budget
 from skinscan_ui.serve.labels import CITATION, CLASSES, LICENCE, NAMES
 from skinscan_ui.serve.model_store import Metrics
 
+PHOTO_NET = "ImageNet MobileNetV2 alpha 0.35, flips, turns, zoom, blur and light in training"
 SUFFIXES = (".tflite", ".ood.npz", ".neighbors.npz", ".phototype.npz", ".json")  # what a model serves from
 
 
@@ -170,14 +171,20 @@ def _photo_type_section(card: dict) -> str:
         f"{_pct(m['referral']['specificity'])} | {m['conformal']['coverage']:.3f} ({m['conformal']['mean_size']:.2f}) |"
         for part, m in ((p, c[p]) for p in ("val", "test"))
     )
+    unseen = (
+        "The detector and its network, both fitted without ISIC 2017, call"
+        if _kept(t)
+        else ("A detector fitted without ISIC 2017 calls")
+    )
     return f"""## Photo types
 {t["method"]} (C = {t["c"]}, chosen on mean per-source validation accuracy).
+{_network_line(t.get("network"))}
 
 | test part | typed right | called dermoscopy / clinical / not a lesion |
 |---|---|---|
 {kinds}
 
-A detector fitted without ISIC 2017 calls {t["unseen_dermatoscope"]["isic2017_test_called_dermoscopy"]:.1%} of ISIC 2017
+{unseen} {t["unseen_dermatoscope"]["isic2017_test_called_dermoscopy"]:.1%} of ISIC 2017
 test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit (in
 {t["held_out_groups"]} groups, one at a time) is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
 Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len(t["non_lesions_stopped"])}.
@@ -193,6 +200,33 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 {_reads_line(c)}{_ece_floor(c)}
 {_history_lines(c.get("history"))}
 """
+
+
+def _kept(photo_type: dict) -> bool:
+    return photo_type.get("network", {}).get("weight", 0) > 0
+
+
+def _network_line(net: dict | None) -> str:
+    """What the photo-type network adds to the detector, on validation, and the detector alone on test."""
+    if not net:
+        return ""
+    by_weight = {float(w): sum(a.values()) / len(a) for w, a in net["validation_accuracy_by_weight"].items()}
+    best = max(w for w in by_weight if w > 0)
+    tried = (
+        f"a network fine-tuned on the photos themselves ({PHOTO_NET}; epoch {net['chosen_epoch']} of "
+        f"{net['epochs']}, by validation)"
+    )
+    if net["weight"] == 0:
+        return (
+            f"Tried and not kept: {tried}, its logit added to the detector's clinical-against-dermoscopy log-odds "
+            f"(mean per-source validation accuracy {by_weight[0.0]:.1%} without it, {by_weight[best]:.1%} with it)."
+        )
+    alone = ", ".join(f"{s} {v:.1%}" for s, v in net["test_accuracy_detector_alone"].items())
+    return (
+        f"Beside it, {tried}: its logit, times {net['weight']}, is added to the detector's clinical-against-"
+        f"dermoscopy log-odds; mean per-source validation accuracy {by_weight[0.0]:.1%} without it, "
+        f"{by_weight[net['weight']]:.1%} with it. Test parts typed right by the detector alone: {alone}."
+    )
 
 
 def _reads_line(clinical: dict) -> str:

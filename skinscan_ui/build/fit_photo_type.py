@@ -5,15 +5,17 @@
 Reads the served network's pooled features (its LiteRT export: an ensemble's first member, as the app
 reads them) of HAM10000 and ISIC 2017 (dermoscopy), PAD-UFES-20 (clinical close-ups) and the non-lesion
 images of `build.nonlesion`, each with augmented copies (crops, zoom, blur, light) so the detector
-learns the kind of photo rather than one collection's framing. Everything is chosen on validation
-parts: the detector's regularisation by its mean per-source validation accuracy, the clinical head's
+learns the kind of photo rather than one collection's framing. Beside it, a small network is fine-tuned
+on the photos themselves to tell a dermatoscope from a phone (`build.photo_type_net`). Everything is
+chosen on validation parts: the detector's regularisation, the network's epoch and the weight of its
+logit (0: not shipped) by mean per-source validation accuracy, the clinical head's
 by validation log loss, then its temperature, referral threshold (sensitivity >= 0.85 with 80%
 confidence) and 90% prediction set. Test parts are scored once, for the card. Two further checks go
 in the card: each non-lesion image held out of the fit (a group at a time), and a detector fitted
 without ISIC 2017, scored on ISIC 2017 test photos (a dermatoscope it never saw).
 
-Writes `<name>.phototype.npz` and the card's `photo_type` section in the model's folder (`ship
-photo-types` runs it in a staging folder).
+Writes `<name>.phototype.npz` (and `<name>.phototype.tflite` where the network is kept) and the
+card's `photo_type` section in the model's folder (`ship photo-types` runs it in a staging folder).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 from PIL import Image, ImageFilter
 
-from skinscan_ui.build import calibration, cards, conformal
+from skinscan_ui.build import calibration, cards, conformal, photo_type_net
 from skinscan_ui.build.data import DataError, dataset
 from skinscan_ui.build.metrics import ece_if_calibrated, evaluate, paired_bootstrap
 from skinscan_ui.build.nonlesion import non_lesions
@@ -42,10 +44,12 @@ from skinscan_ui.serve.photo_type import (
     MEMBERS,
     NOT_LESION,
     QUESTIONS,
+    CameraNet,
     ClinicalReading,
     Linear,
     PhotoTypes,
     history_vector,
+    kinds,
 )
 from skinscan_ui.serve.quality import measure
 
@@ -57,6 +61,8 @@ NON_LESION_COPIES = 16
 HELD_OUT_GROUPS = 6  # the non-lesion images are held out of the detector's fit in this many groups, one at a time
 AHEAD = 0.8  # the selection rule (docs/decisions.md): ahead on validation in 80% of paired lesion resamples
 QUALITY_SHARE = 0.0  # the share of a source's validation photos the quality floors may stop: none
+NET_EPOCHS = 6  # of the photo-type network (one with --limit); validation picks the epoch it keeps
+NET_WEIGHTS = (0.0, 0.5, 1.0)  # what its logit may count for beside the detector's; 0: it is not shipped
 
 
 def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], spoiled: dict) -> dict:
@@ -179,6 +185,37 @@ def fit_detector(
     report["held_out_groups"] = HELD_OUT_GROUPS
     report["non_lesions_held_out_stopped"] = held_out
     return fits[best], report
+
+
+def _combined_accuracy(detector: Linear, features: np.ndarray, net: np.ndarray, weight: float, kind: str) -> float:
+    return float(np.mean(np.array(kinds(detector.probabilities(features), net, weight)) == kind))
+
+
+def fit_net(
+    images: dict[str, np.ndarray],
+    val_images: dict[str, np.ndarray],
+    detector: Linear,
+    val: dict[str, np.ndarray],
+    size: tuple[int, int],
+    epochs: int,
+    seed: int,
+):
+    """The photo-type network trained on `images` (per source), at the epoch and weight where the detector
+    with it is best on mean per-source validation accuracy; the report of every weight tried."""
+    model = photo_type_net.build(size, seed)
+
+    def scored(m) -> dict[float, dict[str, float]]:
+        net = {s: photo_type_net.logits(m, x) for s, x in val_images.items()}
+        return {w: {s: _combined_accuracy(detector, val[s], net[s], w, SOURCES[s]) for s in val} for w in NET_WEIGHTS}
+
+    def score(m) -> float:
+        return max(float(np.mean(list(acc.values()))) for w, acc in scored(m).items() if w > 0)
+
+    report = photo_type_net.train(model, images, {s: SOURCES[s] == CLINICAL for s in images}, epochs, score, seed)
+    tried = scored(model)
+    weight = max(NET_WEIGHTS, key=lambda w: np.mean(list(tried[w].values())))  # ties: the smaller weight
+    report |= {"validation_accuracy_by_weight": {str(w): v for w, v in tried.items()}, "weight": weight}
+    return model, weight, report
 
 
 def fit_clinical(
@@ -309,7 +346,11 @@ def network_features(card: model_store.Card) -> list[tuple[tuple[int, int], Call
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", required=True, help="the model's card (CARD.json), with its LiteRT export(s)")
-    parser.add_argument("--limit", type=int, help="the first N photos of each part only (tests)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        help="the first N photos of each part only, and one epoch of the photo-type network (tests)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -324,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     sources: list[Source] = [HAM10000, ISIC2017, PAD_UFES20]
     f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
+    photos: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}  # for the photo-type network
     pad_labels: dict[str, np.ndarray] = {}
     pad_rows: dict = {}
     pad_members: dict[str, np.ndarray] = {}  # every member's features of the same photos, side by side
@@ -335,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
                 x, y, rows = dataset(source.folder(), part, size, source)
                 x, y, rows = np.asarray(x[: args.limit]), y[: args.limit], rows[: args.limit]
                 f[part][source.name] = features(x)
+                photos[part][source.name] = x
                 if part in measured:
                     measured[part][source.name] = measure(x)
                 if part == "val":
@@ -360,13 +403,38 @@ def main(argv: list[str] | None = None) -> int:
     }
     detector, report = fit_detector(f["train"], f["val"], others)
     without_isic = _fit_detector(report["c"], {s: x for s, x in f["train"].items() if s != ISIC2017.name}, others)
+    epochs = 1 if args.limit else NET_EPOCHS
+    net, weight, report["network"] = fit_net(
+        photos["train"], photos["val"], detector, f["val"], size, epochs, args.seed
+    )
+    net_test = {s: photo_type_net.logits(net, x) for s, x in photos["test"].items()} if weight > 0 else {}
+    unseen = _accuracy(without_isic, f["test"][ISIC2017.name], DERMOSCOPY)
+    if weight > 0:  # the same check for the detector served: both parts refitted without ISIC 2017
+        rest = {s: x for s, x in photos["train"].items() if s != ISIC2017.name}
+        val_rest = {s: x for s, x in photos["val"].items() if s != ISIC2017.name}
+        f_rest = {s: x for s, x in f["val"].items() if s != ISIC2017.name}
+        net_rest, _, _ = fit_net(rest, val_rest, without_isic, f_rest, size, epochs, args.seed)
+        isic = photos["test"][ISIC2017.name]
+        unseen = _combined_accuracy(
+            without_isic, f["test"][ISIC2017.name], photo_type_net.logits(net_rest, isic), weight, DERMOSCOPY
+        )
     candidates = {FIRST: pad} | ({MEMBERS: pad_members} if pad_members else {})
     reads, reading, clinical = fit_reading(candidates, pad_labels, pad_rows["val"]["lesion_id"].to_numpy())
     history, clinical["history"] = fit_history(candidates[reads], pad_labels, pad_rows, reading)
-    types = PhotoTypes(detector, reading, card.sha256, history, reads)
+    camera = None
+    if weight > 0:
+        photo_type_net.export(net, PhotoTypes.net_path_for(card.path))
+        camera = CameraNet(PhotoTypes.net_path_for(card.path))
+    types = PhotoTypes(detector, reading, card.sha256, history, reads, weight, camera)
     types.save(card.path)
 
-    test = {s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()}
+    def typed(s: str, x: np.ndarray) -> np.ndarray:
+        return np.array(kinds(detector.probabilities(x), net_test.get(s), weight))
+
+    test = {s: float(np.mean(typed(s, x) == SOURCES[s])) for s, x in f["test"].items()}
+    report["network"]["test_accuracy_detector_alone"] = {
+        s: _accuracy(detector, x, SOURCES[s]) for s, x in f["test"].items()
+    }
     joined = {k: tuple(np.concatenate(parts) for parts in zip(*v, strict=True)) for k, v in spoiled.items()}
     report["quality"] = fit_quality(measured, joined)
     report |= {
@@ -375,14 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         "augmented copies (crops, zoom, blur, light) of each",
         "val_accuracy": report["validation_accuracy_by_c"][str(report["c"])],
         "test_accuracy": test,
-        "test_kinds": {
-            s: dict(zip(KINDS, np.bincount(detector.probabilities(x).argmax(1), minlength=3).tolist(), strict=True))
-            for s, x in f["test"].items()
-        },
-        "unseen_dermatoscope": {
-            "fitted_without": ISIC2017.name,
-            "isic2017_test_called_dermoscopy": _accuracy(without_isic, f["test"][ISIC2017.name], DERMOSCOPY),
-        },
+        "test_kinds": {s: {k: int(np.sum(typed(s, x) == k)) for k in KINDS} for s, x in f["test"].items()},
+        "unseen_dermatoscope": {"fitted_without": ISIC2017.name, "isic2017_test_called_dermoscopy": unseen},
         "non_lesions_held_out_share_stopped": float(np.mean(list(report["non_lesions_held_out_stopped"].values()))),
         "non_lesions_stopped": {name: _accuracy(detector, x[:1], NOT_LESION) == 1.0 for name, x in others.items()},
         "clinical": clinical,

@@ -137,7 +137,7 @@ class Classifier:
                 decide(p, card.referral_threshold, u, card.low_confidence, None, q)
                 for p, u in zip(probs, unlike, strict=True)
             ]
-        kinds = self.types.kinds(out.features)
+        kinds = self.types.kinds(out.features, pixels)
         retake = self.quality.problems(pixels) if self.quality else [None] * len(kinds)
         clinical = self.types.clinical
         phone = clinical.probabilities(self._clinical_features(out))

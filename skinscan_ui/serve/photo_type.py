@@ -4,7 +4,10 @@ Every photo is one of `KINDS`: a dermatoscope image, a clinical close-up (a phon
 dermatoscope), or not a skin lesion at all. A multinomial logistic regression on the network's own
 pooled features (the ones the guard reads, so it costs nothing more) tells them apart; it was fitted
 by `build.fit_photo_type` on HAM10000 and ISIC 2017 (dermoscopy), PAD-UFES-20 (phone close-ups) and
-non-lesion images, each augmented with crops, zoom, blur and changes of light.
+non-lesion images, each augmented with crops, zoom, blur and changes of light. Where validation chose
+it (`net_weight` > 0), a small network fine-tuned on the whole photo to tell the two cameras apart
+(`build.photo_type_net`, `<name>.phototype.tflite`) adds its logit, so weighed, to the detector's
+clinical-against-dermoscopy log-odds; "not a lesion" stays the detector's alone.
 
 A clinical close-up is then read by its own head: a logistic regression fitted on phone photos, with
 its own temperature, referral threshold and 90% prediction set, because the dermoscopy head is badly
@@ -90,14 +93,22 @@ class PhotoTypes:
     model_sha256: str
     history: ClinicalReading | None = None  # reads [its features, history_vector(answers)]
     reads: str = FIRST  # the clinical readings' features: one of READS
+    net_weight: float = 0.0  # how much the photo-type network's logit counts; 0: it is not used
+    net: CameraNet | None = None  # run on the photo at the model's input size
 
     def __post_init__(self):
         if self.reads not in READS:
             raise ValueError(f"the clinical reading reads {self.reads!r}, not one of {READS}")
+        if (self.net_weight > 0) != (self.net is not None):
+            raise ValueError("a photo-type network weighs in exactly when there is one")
 
     @staticmethod
     def path_for(model_path: Path) -> Path:
         return Path(model_path).with_suffix(".phototype.npz")
+
+    @staticmethod
+    def net_path_for(model_path: Path) -> Path:
+        return Path(model_path).with_suffix(".phototype.tflite")
 
     @classmethod
     def for_model(cls, model_path: Path, model_sha256: str | None) -> PhotoTypes | None:
@@ -106,12 +117,15 @@ class PhotoTypes:
         if not path.is_file():
             return None
         with np.load(path, allow_pickle=False) as f:
+            weight = float(f["net_weight"])
             types = cls(
                 Linear.from_arrays(f, "detector"),
                 _reading(f, "clinical"),
                 str(f["model_sha256"]),
                 _reading(f, "history") if "history_mean" in f.files else None,
                 str(f["clinical_reads"]),
+                weight,
+                CameraNet(cls.net_path_for(model_path)) if weight > 0 else None,
             )
         if model_sha256 and types.model_sha256 != model_sha256:
             raise ValueError(
@@ -128,11 +142,44 @@ class PhotoTypes:
             **history,
             model_sha256=np.str_(self.model_sha256),
             clinical_reads=np.str_(self.reads),
+            net_weight=np.float32(self.net_weight),
         )
 
-    def kinds(self, features: np.ndarray) -> list[str]:
-        """Each photo's kind, from the network's pooled features."""
-        return [KINDS[i] for i in self.detector.probabilities(features).argmax(axis=1)]
+    def kinds(self, features: np.ndarray, pixels: np.ndarray) -> list[str]:
+        """Each photo's kind, from the network's pooled features and, where there is one, the photo-type network."""
+        net = self.net.logits(pixels) if self.net is not None else None
+        return kinds(self.detector.probabilities(features), net, self.net_weight)
+
+
+def kinds(detected: np.ndarray, net_logits: np.ndarray | None, weight: float) -> list[str]:
+    """The detector's kinds (its probabilities in KINDS order), dermoscopy or clinical moved by the network's logit."""
+    chosen = detected.argmax(axis=1)
+    if net_logits is not None and weight > 0:
+        d, c = detected[:, KINDS.index(DERMOSCOPY)], detected[:, KINDS.index(CLINICAL)]
+        odds = np.log(np.maximum(c, 1e-12)) - np.log(np.maximum(d, 1e-12)) + weight * np.asarray(net_logits)
+        lesion = chosen != KINDS.index(NOT_LESION)
+        chosen = np.where(lesion, np.where(odds > 0, KINDS.index(CLINICAL), KINDS.index(DERMOSCOPY)), chosen)
+    return [KINDS[i] for i in chosen]
+
+
+class CameraNet:
+    """The photo-type network's LiteRT export: uint8-range photos in, clinical-against-dermoscopy logits out."""
+
+    def __init__(self, path: Path):
+        import threading
+
+        from ai_edge_litert.interpreter import Interpreter
+
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{Path(path).name} is missing: the photo types name a network that is not there")
+        self.runner = Interpreter(model_path=str(path), num_threads=1).get_signature_runner()
+        self.input_name = next(iter(self.runner.get_input_details()))
+        self._lock = threading.Lock()  # the interpreter is not thread-safe
+
+    def logits(self, pixels: np.ndarray) -> np.ndarray:
+        with self._lock:
+            out = self.runner(**{self.input_name: np.asarray(pixels, np.float32)})
+        return np.asarray(next(iter(out.values())), np.float32).reshape(-1)
 
 
 def _arrays(reading: ClinicalReading, prefix: str) -> dict[str, np.ndarray]:
