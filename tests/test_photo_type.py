@@ -332,16 +332,35 @@ def test_no_test_melanoma_over_its_threshold_gets_anything_but_refer():
                 assert p.outcome == "refer", f"{name}: a melanoma at {p.malignant_probability:.2f} got {p.outcome}"
 
 
-def test_a_blurred_or_dark_photo_is_asked_for_again_with_floors_chosen_on_photos(tiny_weights, tmp_path):
+def close_ups(n: int, seed: int, size: tuple[int, int] = (192, 256)) -> np.ndarray:
+    """Skin-toned noise with a brown lesion filling a good part of the frame, as a close-up shows one."""
+    rng = np.random.default_rng(seed)
+    h, w = size
+    yy, xx = np.mgrid[:h, :w]
+    out = []
+    for _ in range(n):
+        img = rng.normal([200, 160, 140], 12, (h, w, 3))
+        cy, cx = h // 2 + rng.integers(-h // 8, h // 8), w // 2 + rng.integers(-w // 8, w // 8)
+        r = rng.uniform(h / 5, h / 3)
+        mask = (yy - cy) ** 2 + (xx - cx) ** 2 < r * r
+        img[mask] = rng.normal([120, 70, 50], 10, (mask.sum(), 3))
+        out.append(np.clip(img, 0, 255).astype(np.uint8))
+    return np.stack(out)
+
+
+def test_a_blurred_dark_or_distant_photo_is_asked_for_again_with_floors_chosen_on_photos(tiny_weights, tmp_path):
     from PIL import ImageFilter
 
     from skinscan_ui.serve.images import prepare
     from skinscan_ui.serve.quality import measure
 
-    x, _ = synthetic(6, seed=11, size=(192, 256))
+    x = close_ups(40, seed=11)
     val = measure(np.stack([prepare(Image.fromarray(im), SIZE) for im in x]))  # as the model sees them
-    floors = fit_photo_type.fit_quality({"val": {"synthetic": val}, "test": {"synthetic": val}}, {})
-    assert floors["test_stopped"]["synthetic"] <= 2 / 42 + 1e-9, "at most the darkest and the least sharp of 42"
+    far = fit_photo_type.spoil(x[:8], np.random.default_rng(0))
+    spoiled = {k: measure(np.stack([prepare(Image.fromarray(im), SIZE) for im in v])) for k, v in far.items()}
+    floors = fit_photo_type.fit_quality({"val": {"synthetic": val}, "test": {"synthetic": val}}, spoiled)
+    assert floors["test_stopped"]["synthetic"] <= 3 / 40 + 1e-9, "at most the darkest, least sharp and smallest"
+    assert floors["spoiled_validation_stopped"]["shrunk_6"] == 1.0, "a lesion a sixth as wide is too small to read"
     folder, referring = tmp_path / "w", tmp_path / "referring"
     shutil.copytree(tiny_weights, folder)
     shutil.copytree(tiny_weights, referring)
@@ -351,10 +370,12 @@ def test_a_blurred_or_dark_photo_is_asked_for_again_with_floors_chosen_on_photos
     typical = int(np.argsort(val[0])[len(x) // 2])  # a photo of median sharpness
     sharp = Image.fromarray(x[typical])
     blurred, dark = sharp.filter(ImageFilter.GaussianBlur(6)), Image.fromarray((x[typical] / 6).astype(np.uint8))
-    ok, blur, night = model.classify([sharp, blurred, dark])
+    distant = Image.fromarray(fit_photo_type.spoil(x[typical : typical + 1], np.random.default_rng(1))["shrunk_6"][0])
+    ok, blur, night, small = model.classify([sharp, blurred, dark, distant])
     assert ok.diagnosed and ok.retake is None
-    assert (blur.retake, night.retake) == ("blurred", "dark")
+    assert (blur.retake, night.retake, small.retake) == ("blurred", "dark", "small")
     assert not blur.diagnosed and "too blurred" in blur.reason and "too dark" in night.reason
-    referred = Classifier.load("tiny", referring).classify([dark])[0]
-    assert referred.outcome == "refer" and referred.diagnosed, "a referral is never withheld for a poor photo"
-    assert "take it again" in referred.reason
+    assert not small.diagnosed and "closer" in small.reason
+    referred = Classifier.load("tiny", referring).classify([dark, distant])
+    assert all(p.outcome == "refer" and p.diagnosed for p in referred), "a referral is never withheld for a poor photo"
+    assert all("take it again" in p.reason for p in referred)

@@ -188,7 +188,7 @@ def _photo_type_section(card: dict) -> str:
 test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit (in
 {t["held_out_groups"]} groups, one at a time) is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
 Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len(t["non_lesions_stopped"])}.
-
+{_retake_lines(t.get("quality"))}
 ### Phone close-ups (clinical)
 {c["head"]} (C = {c["c"]} by validation log loss), temperature {c["temperature"]:.3f}, referral threshold
 {c["referral_threshold"]:.3f} ({c["referral_rule"]}), 90% set q = {c["conformal"]["q"]:.3f}. It learned from
@@ -199,6 +199,26 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 {rows}
 {_reads_line(c)}{_ece_floor(c)}
 {_history_lines(c.get("history"))}
+"""
+
+
+SPOILED = {
+    "blurred": "blurred",
+    "dark": "darkened to a sixth",
+    "shrunk_4": "shrunk to a quarter of their width on a frame of their own skin",
+    "shrunk_6": "to a sixth",
+}
+
+
+def _retake_lines(q: dict | None) -> str:
+    """The retake floors: what they measure, how they were chosen, and what they stop."""
+    if not q:
+        return ""
+    tested = ", ".join(f"{s} {n} of {q['test_photos'][s]:,}" for s, n in q["test_stopped_count"].items())
+    spoiled = ", ".join(f"{SPOILED.get(k, k)} {v:.0%}" for k, v in q["spoiled_validation_stopped"].items())
+    return f"""
+Retake ("take it again", no diagnosis unless the photo reaches the referral threshold anyway): {q["method"]};
+floors set with {q["chosen_on"]}. They stop test photos: {tested}; of validation photos {spoiled}.
 """
 
 

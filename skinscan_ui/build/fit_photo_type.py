@@ -32,7 +32,7 @@ from skinscan_ui.build.data import DataError, dataset
 from skinscan_ui.build.metrics import ece_if_calibrated, evaluate, paired_bootstrap
 from skinscan_ui.build.nonlesion import non_lesions
 from skinscan_ui.build.sources import HAM10000, ISIC2017, PAD_UFES20, Source
-from skinscan_ui.serve import model_store
+from skinscan_ui.serve import model_store, quality
 from skinscan_ui.serve.engine import LiteEngine
 from skinscan_ui.serve.images import prepare
 from skinscan_ui.serve.labels import CLASSES
@@ -51,7 +51,6 @@ from skinscan_ui.serve.photo_type import (
     history_vector,
     kinds,
 )
-from skinscan_ui.serve.quality import measure
 
 DETECTOR_C = (0.01, 0.1, 1.0)
 HEAD_C = (0.001, 0.003, 0.01, 0.03, 0.1)
@@ -65,35 +64,58 @@ NET_EPOCHS = 6  # of the photo-type network (one with --limit); validation picks
 NET_WEIGHTS = (0.0, 0.5, 1.0)  # what its logit may count for beside the detector's; 0: it is not shipped
 
 
-def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]], spoiled: dict) -> dict:
-    """Floors of sharpness and light that stop at most `QUALITY_SHARE` of every source's validation photos.
+def fit_quality(measured: dict[str, dict[str, tuple[np.ndarray, ...]]], spoiled: dict) -> dict:
+    """Floors of sharpness, light and lesion share that stop at most `QUALITY_SHARE` of every source's validation
+    photos.
 
-    `measured[part][source]` = (sharpness, light); `spoiled[kind]` = the same of validation photos blurred or
-    darkened on purpose, to say how many of those the floors stop.
+    `measured[part][source]` = `quality.measure`'s (sharpness, light, lesion share); `spoiled[kind]` = the same of
+    validation photos spoiled on purpose (`spoil`), to say how many of those the floors stop.
     """
-    val = measured["val"].values()
-    floor_sharp = float(min(np.quantile(sh, QUALITY_SHARE) for sh, _ in val))
-    floor_light = float(min(np.quantile(li, QUALITY_SHARE) for _, li in val))
+    val = list(measured["val"].values())
+    floors = [float(min(np.quantile(m[i], QUALITY_SHARE) for m in val)) for i in range(3)]
 
-    def stopped(sh: np.ndarray, li: np.ndarray) -> float:
-        return float(np.mean((sh < floor_sharp) | (li < floor_light)))
+    def stopped(*m: np.ndarray) -> float:
+        return float(np.mean(np.any([x < floor for x, floor in zip(m, floors, strict=True)], axis=0)))
 
     return {
-        "method": "log mean absolute Laplacian (sharpness) and mean grey level (light) of a 150x200 copy",
-        "min_sharpness": floor_sharp,
-        "min_light": floor_light,
-        "chosen_on": f"at most {QUALITY_SHARE:.1%} of each source's validation photos under either floor "
-        "(0%: each floor is just under the least sharp and the darkest validation photo of any source)",
+        "method": "log mean absolute Laplacian (sharpness) and mean grey level (light) of a 150x200 copy, and "
+        "the share of a 38x50 copy's pixels at least half as far in CIELAB colour from the border ring's median as "
+        "its most distinct 1% (the lesion's share of the frame)",
+        "min_sharpness": floors[0],
+        "min_light": floors[1],
+        "min_lesion": floors[2],
+        "chosen_on": f"at most {QUALITY_SHARE:.1%} of each source's validation photos under any floor "
+        "(0%: each floor is just under the least sharp, the darkest and the smallest lesion of any source's "
+        "validation photos)",
         "test_stopped": {s: stopped(*m) for s, m in measured["test"].items()},
         "test_stopped_count": {s: int(stopped(*m) * len(m[0]) + 0.5) for s, m in measured["test"].items()},
+        "test_photos": {s: len(m[0]) for s, m in measured["test"].items()},
         "spoiled_validation_stopped": {k: stopped(*m) for k, m in spoiled.items()},
     }
 
 
-def spoil(x: np.ndarray) -> dict[str, np.ndarray]:
-    """Validation photos made unreadable: blurred (Gaussian, radius 4) and darkened to a sixth."""
+SHRUNK = (4, 6)  # validation photos shrunk to a quarter and a sixth of their width on a frame of their own skin
+
+
+def spoil(x: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Validation photos made unreadable: blurred (Gaussian, radius 4), darkened to a sixth, and taken from
+    further away (shrunk to 1/k of their width in the middle of a frame of their border's skin colour)."""
     blurred = [np.asarray(Image.fromarray(np.asarray(p)).filter(ImageFilter.GaussianBlur(4))) for p in x]
-    return {"blurred": np.stack(blurred), "dark": (np.asarray(x, np.float32) / 6).astype(np.uint8)}
+    far = {f"shrunk_{k}": np.stack([_further(p, k, rng) for p in x]) for k in SHRUNK}
+    return {"blurred": np.stack(blurred), "dark": (np.asarray(x, np.float32) / 6).astype(np.uint8)} | far
+
+
+def _further(photo: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    h, w = photo.shape[:2]
+    small = np.asarray(Image.fromarray(np.asarray(photo, np.uint8)).resize((w // k, h // k), Image.Resampling.BOX))
+    r = int(h * quality.RING)
+    ring = np.ones((h, w), bool)
+    ring[r:-r, r:-r] = False
+    skin = np.asarray(photo, np.float32)[ring]
+    frame = rng.normal(np.median(skin, axis=0), skin.std(axis=0), photo.shape)  # the skin's colour and spread
+    y0, x0 = (h - h // k) // 2, (w - w // k) // 2
+    frame[y0 : y0 + h // k, x0 : x0 + w // k] = small
+    return np.clip(frame, 0, 255).astype(np.uint8)
 
 
 def augmented(photo: np.ndarray, copies: int, size: tuple[int, int], rng: np.random.Generator) -> list[np.ndarray]:
@@ -363,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     features = networks[0][1]
     size = tuple(card.input_size)
     rng = np.random.default_rng(args.seed)
+    spoil_rng = np.random.default_rng(args.seed + 1)  # its own, so the copies drawn for the fit stay as they were
     sources: list[Source] = [HAM10000, ISIC2017, PAD_UFES20]
     f: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}
     photos: dict[str, dict[str, np.ndarray]] = {"train": {}, "val": {}, "test": {}}  # for the photo-type network
@@ -370,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     pad_rows: dict = {}
     pad_members: dict[str, np.ndarray] = {}  # every member's features of the same photos, side by side
     measured: dict[str, dict] = {"val": {}, "test": {}}
-    spoiled: dict[str, list] = {"blurred": [], "dark": []}
+    spoiled: dict[str, list] = {}
     try:
         for source in sources:
             for part in f:
@@ -379,10 +402,10 @@ def main(argv: list[str] | None = None) -> int:
                 f[part][source.name] = features(x)
                 photos[part][source.name] = x
                 if part in measured:
-                    measured[part][source.name] = measure(x)
+                    measured[part][source.name] = quality.measure(x)
                 if part == "val":
-                    for kind, bad in spoil(x[::4]).items():
-                        spoiled[kind].append(measure(bad))
+                    for kind, bad in spoil(x[::4], spoil_rng).items():
+                        spoiled.setdefault(kind, []).append(quality.measure(bad))
                 if part == "train":
                     every, n = COPIES[source.name]
                     copies = [c for photo in x[::every] for c in augmented(photo, n, size, rng)]

@@ -159,13 +159,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "reason.refer_retake": (
         (
             "The combined probability of melanoma, basal cell carcinoma and actinic keratosis is {mal}, at or above "
-            "the referral threshold of {threshold}, even on a photo too blurred or too dark to read well: refer, and "
-            "take it again if you can."
+            "the referral threshold of {threshold}, even on a photo too blurred, too dark or with too small a lesion "
+            "to read well: refer, and take it again if you can."
         ),
         (
             "La probabilidad conjunta de melanoma, carcinoma basocelular y queratosis actínica es {mal}, igual o "
-            "superior al umbral de derivación del {threshold}, aun en una foto demasiado borrosa u oscura para leerla "
-            "bien: deriva y, si puedes, hazla de nuevo."
+            "superior al umbral de derivación del {threshold}, aun en una foto demasiado borrosa u oscura, o con la "
+            "lesión demasiado pequeña, para leerla bien: deriva y, si puedes, hazla de nuevo."
         ),
     ),
     "reason.retake_dark": (
@@ -176,6 +176,16 @@ CATALOG: dict[str, tuple[str, str]] = {
         (
             "Esta foto está demasiado oscura para leerla, así que no se da ningún diagnóstico. Hazla de nuevo con luz "
             "de día o buena luz ambiente, sin el reflejo del flash."
+        ),
+    ),
+    "reason.retake_small": (
+        (
+            "The lesion takes up too little of this photo to read, so no diagnosis is given. Take it again from "
+            "closer: the lesion and a little skin around it should fill the frame."
+        ),
+        (
+            "La lesión ocupa muy poco de la foto para poder leerla, así que no se da ningún diagnóstico. Hazla de "
+            "nuevo más de cerca: que la lesión y un poco de piel alrededor llenen el encuadre."
         ),
     ),
     "reason.unlike_lesion": (
@@ -435,8 +445,8 @@ CATALOG.update(
         ),
         "about.rule_typed": (
             (
-                "The rules, in order: a photo that is not of a skin lesion gets no diagnosis; a photo too blurred or "
-                "too dark is asked for again, unless it reaches the referral threshold anyway; a photo whose melanoma, "
+                "The rules, in order: a photo that is not of a skin lesion gets no diagnosis; a photo too blurred, too "
+                "dark or with too small a lesion is asked for again, unless it reaches the referral threshold anyway; a photo whose melanoma, "
                 "basal cell carcinoma and actinic keratosis together reach **{thr}** (**{thr_phone}** for a phone "
                 "close-up) is referred, even when no diagnosis is clearly ahead and even when the photo is unlike the "
                 "training photos, because missing a malignancy costs more; then a photo unlike the training photos, "
@@ -444,7 +454,7 @@ CATALOG.update(
             ),
             (
                 "Las reglas, en orden: una foto que no es de una lesión de la piel no recibe diagnóstico; una foto "
-                "demasiado borrosa u oscura se pide de nuevo, salvo que alcance igualmente el umbral de derivación; "
+                "demasiado borrosa u oscura, o con la lesión demasiado pequeña, se pide de nuevo, salvo que alcance igualmente el umbral de derivación; "
                 "una foto cuyos melanoma, carcinoma basocelular y queratosis actínica suman al menos el **{thr}** (el "
                 "**{thr_phone}** en una foto de cerca con el móvil) se deriva, aunque ningún diagnóstico destaque y "
                 "aunque la foto sea distinta de las de entrenamiento, porque pasar por alto una malignidad cuesta más; "
@@ -531,12 +541,14 @@ CATALOG.update(
             (
                 "**Taking the photo**\n- Fill the frame with the lesion and a little skin around it.\n- Tap the "
                 "lesion to focus; hold still.\n- Daylight or good room light; no flash glare, no shadow of the phone.\n"
-                "\nA photo too blurred or too dark is not read: you will be asked to take it again."
+                "\nA photo too blurred, too dark or with too small a lesion is not read: you will be asked to take it "
+                "again."
             ),
             (
                 "**Al hacer la foto**\n- Que la lesión y un poco de piel alrededor llenen el encuadre.\n- Toca la "
                 "lesión para enfocar; no te muevas.\n- Luz de día o buena luz ambiente; sin reflejo del flash ni sombra "
-                "del móvil.\n\nUna foto demasiado borrosa u oscura no se lee: se te pedirá que la repitas."
+                "del móvil.\n\nUna foto demasiado borrosa u oscura, o con la lesión demasiado pequeña, no se lee: se te "
+                "pedirá que la repitas."
             ),
         ),
         "in.examples_help": (

@@ -31,7 +31,7 @@ class Prediction:
     photo_type: str | None = None  # serve.photo_type.KINDS, or None for a model without a photo-type detector
     unlike_training: bool = False  # a lesion photo unlike the training photos (the guard), still answered
     moved_from: float | None = None  # the photo alone's malignant probability, when the patient's answers moved it
-    retake: str | None = None  # 'blurred' or 'dark': the photo cannot be read, take it again
+    retake: str | None = None  # 'blurred', 'dark' or 'small': the photo cannot be read, take it again
 
     @property
     def top3(self) -> list[tuple[str, str, float]]:
@@ -68,11 +68,12 @@ def decide(
 ) -> Prediction:
     """The outcome rules, in order of safety: the one place a badge is decided.
 
-    A photo that is not a skin lesion gets no diagnosis, nor does one too blurred or too dark to read
-    (`retake`: it is to be taken again) unless it reaches the referral threshold anyway. A malignant
-    roll-up at or above the threshold is referred, even when the top-1 class is benign and even when the lesion photo is
-    unlike the training photos (`unlike_training`, said beside the badge). An unlike photo under the
-    threshold, or a spread-out answer, is uncertain; only then is a lesion called likely benign.
+    A photo that is not a skin lesion gets no diagnosis, nor does one too blurred, too dark or with too
+    small a lesion to read (`retake`: it is to be taken again) unless it reaches the referral threshold
+    anyway. A malignant roll-up at or above the threshold is referred, even when the top-1 class is
+    benign and even when the lesion photo is unlike the training photos (`unlike_training`, said beside
+    the badge). An unlike photo under the threshold, or a spread-out answer, is uncertain; only then is a
+    lesion called likely benign.
 
     Without a photo type (a model that has no detector), the guard alone stands for "not a lesion":
     an unlike photo then gets no diagnosis, as before photo types existed.

@@ -132,10 +132,11 @@ class Card:
         return self.data["photo_type"].get("clinical", {}) if "photo_type" in self.data else None
 
     @property
-    def retake_floors(self) -> tuple[float, float] | None:
-        """The sharpness and light a photo must reach to be read (`quality.Quality`); None without photo types."""
+    def retake_floors(self) -> tuple[float, float, float] | None:
+        """The sharpness, light and lesion share a photo must reach to be read (`quality.Quality`); None without
+        photo types."""
         q = self.data.get("photo_type", {}).get("quality")
-        return (float(q["min_sharpness"]), float(q["min_light"])) if q else None
+        return (float(q["min_sharpness"]), float(q["min_light"]), float(q["min_lesion"])) if q else None
 
     @property
     def phone_test(self) -> Metrics | None:

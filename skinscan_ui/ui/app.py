@@ -10,7 +10,7 @@ import streamlit as st
 from skinscan_ui.serve.classifier import Classifier, Result
 from skinscan_ui.serve.images import ImageError
 from skinscan_ui.serve.model_store import ModelError
-from skinscan_ui.ui import services
+from skinscan_ui.ui import allocator, services
 from skinscan_ui.ui.answers import questions, with_answers
 from skinscan_ui.ui.batch import batch_page
 from skinscan_ui.ui.inputs import Photo, photo_input
@@ -32,6 +32,7 @@ STYLE = (
 
 
 def main() -> None:
+    allocator.tune()  # once per process, before the first model loads: closed sessions' memory goes back
     settings = sidebar()
     st.set_page_config(page_title=t("app.tab_title"))  # the browser tab in the page's language (app.py sets the rest)
     st.html(STYLE)  # style only: it takes no room on the page
