@@ -76,4 +76,10 @@ def test_a_tiny_run_on_jax_comes_back_into_the_serving_path(tmp_path):
         Classifier(e, card).probabilities(np.asarray(x[:16]))
         for e in (KerasEngine(model, card.last_conv), LiteEngine(tmp_path / "m.tflite"))
     )
-    assert export.parity(ref, lite)["passes"], "what the GPU trained exports and serves as it scores"
+    report = export.parity(ref, lite)
+    assert report["max_probability_difference"] <= export.PARITY["float16"][1], "it serves what the GPU trained"
+    # One epoch on 48 photos leaves the tiny network near uniform: where its top two nearly tie, float16 may
+    # swap them without the export being wrong, so the top-1 is compared where the reference's lead is clear.
+    top2 = np.sort(ref, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 2 * report["max_probability_difference"]
+    assert clear.any() and (ref.argmax(1) == lite.argmax(1))[clear].all(), "the same top-1 wherever it is clear"

@@ -379,3 +379,31 @@ def test_a_blurred_dark_or_distant_photo_is_asked_for_again_with_floors_chosen_o
     referred = Classifier.load("tiny", referring).classify([dark, distant])
     assert all(p.outcome == "refer" and p.diagnosed for p in referred), "a referral is never withheld for a poor photo"
     assert all("take it again" in p.reason for p in referred)
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Take it again from closer"), ("es", "Hazla de nuevo más de cerca")])
+def test_the_app_asks_for_a_closer_photo_when_the_lesion_is_too_small_in_it(
+    tiny_weights, tmp_path, monkeypatch, lang, said
+):
+    from test_app import app
+
+    from skinscan_ui.serve.images import prepare
+    from skinscan_ui.serve.quality import measure
+
+    x = close_ups(40, seed=11)
+    val = measure(np.stack([prepare(Image.fromarray(im), SIZE) for im in x]))
+    floors = fit_photo_type.fit_quality({"val": {"synthetic": val}, "test": {"synthetic": val}}, {})
+    folder = tmp_path / "w"
+    shutil.copytree(tiny_weights, folder)
+    add_photo_types(folder, "clinical", clinical_threshold=0.99, quality=floors)
+    monkeypatch.setenv("SKINSCAN_WEIGHTS", str(folder))
+    distant = fit_photo_type.spoil(x[:1], np.random.default_rng(1))["shrunk_6"][0]
+    buf = io.BytesIO()
+    Image.fromarray(distant).save(buf, "PNG")
+    at = app()
+    if lang == "es":
+        at.selectbox(key="lang").set_value("es").run()
+    at.file_uploader[0].set_value(("far.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert any(said in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.get("download_button") == [], "no heatmap to download: no diagnosis was given"
