@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 from dataclasses import dataclass
@@ -119,9 +120,9 @@ def explanation(model: str, result: Result) -> None:
         cam = services.heatmap(model, result, CLASSES.index(dx), method)
     blended = overlay(result.pixels, cam, opacity)
     left, right, _ = st.columns([2, 2, 1])
-    left.image(result.pixels, caption=t("res.model_saw"), width="stretch", alt=t("alt.seen"))
+    left.image(inline(result.pixels), caption=t("res.model_saw"), width="stretch", alt=t("alt.seen"))
     caption = t("res.cam_caption", method=METHODS[method], name=class_name(dx))
-    right.image(blended, caption=caption, width="stretch", alt=t("alt.heatmap", name=class_name(dx)))
+    right.image(inline(blended), caption=caption, width="stretch", alt=t("alt.heatmap", name=class_name(dx)))
     words = Slide(
         t("res.slide_title", method=METHODS[method], name=class_name(dx)),
         (t("res.model_saw"), caption),
@@ -135,6 +136,18 @@ def explanation(model: str, result: Result) -> None:
         mime="image/png",
     )
     st.caption(t("res.cam_warning"))
+
+
+def inline(pixels: np.ndarray) -> str:
+    """The picture as a JPEG data URL, carried in the page's own message.
+
+    A picture passed as pixels is served as a media file that lives only until the next run: moving the
+    slider fast, the browser could ask for the previous run's heatmap after it was dropped and show a
+    broken image. A data URL cannot go missing, and needs no second request.
+    """
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="JPEG", quality=90)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 @dataclass(frozen=True)
