@@ -152,6 +152,25 @@ def test_the_detector_and_the_clinical_reading_are_chosen_on_validation():
     assert np.allclose(probs[:, 5:].sum(1), 0, atol=1e-6), "a class it never saw is never named"
 
 
+def test_the_networks_weight_is_chosen_with_a_dermatoscope_held_out_of_the_fit():
+    """Where the network helps the sources alike at any weight, a dermatoscope it never saw decides."""
+    from skinscan_ui.serve.photo_type import Linear
+
+    leans_clinical = Linear(np.zeros(1), np.ones(1), np.zeros((1, 3)), np.array([0.0, 3.0, -5.0]))
+    val = {"ham10000": np.zeros((10, 1)), "pad_ufes20": np.zeros((10, 1))}
+    net = {"ham10000": np.full(10, -20.0), "pad_ufes20": np.full(10, 5.0)}  # sure of both kinds
+
+    tried = fit_photo_type.accuracy_by_weight(leans_clinical, val, net)
+    assert tried[0.0] == {"ham10000": 0.0, "pad_ufes20": 1.0}, "the detector alone calls every photo clinical"
+    assert all(tried[w] == {"ham10000": 1.0, "pad_ufes20": 1.0} for w in fit_photo_type.NET_WEIGHTS[1:])
+    assert fit_photo_type.best_weight(tried) == fit_photo_type.NET_WEIGHTS[1], "of equals, the smallest weight"
+
+    unseen = dict.fromkeys(fit_photo_type.NET_WEIGHTS, 0.6) | {1.0: 0.9}  # only the full weight keeps it dermoscopy
+    tried = fit_photo_type.accuracy_by_weight(leans_clinical, val, net, unseen)
+    assert tried[1.0][fit_photo_type.HELD_OUT] == 0.9
+    assert fit_photo_type.best_weight(tried) == 1.0
+
+
 def test_the_phone_reading_reads_every_members_features_only_where_validation_prefers_them():
     rng = np.random.default_rng(1)
     y = {p: rng.integers(0, 5, n) for p, n in (("train", 300), ("val", 150), ("test", 150))}

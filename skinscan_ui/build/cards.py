@@ -231,21 +231,32 @@ def _network_line(net: dict | None) -> str:
     if not net:
         return ""
     by_weight = {float(w): sum(a.values()) / len(a) for w, a in net["validation_accuracy_by_weight"].items()}
-    best = max(w for w in by_weight if w > 0)
+    best = max((w for w in by_weight if w > 0), key=lambda w: by_weight[w])
     tried = (
         f"a network fine-tuned on the photos themselves ({PHOTO_NET}; epoch {net['chosen_epoch']} of "
         f"{net['epochs']}, by validation)"
     )
+    parts = next(iter(net["validation_accuracy_by_weight"].values()))
+    held = [s for s in parts if s.endswith("held out")]
+    mean = "mean per-source validation accuracy" + (
+        f" (one more source, {held[0]}: its validation photos typed by a detector and network fitted without it)"
+        if held
+        else ""
+    )
+    weights = "; ".join(
+        f"{float(w):g}: " + ", ".join(f"{s} {v:.1%}" for s, v in a.items())
+        for w, a in net["validation_accuracy_by_weight"].items()
+    )
     if net["weight"] == 0:
         return (
             f"Tried and not kept: {tried}, its logit added to the detector's clinical-against-dermoscopy log-odds "
-            f"(mean per-source validation accuracy {by_weight[0.0]:.1%} without it, {by_weight[best]:.1%} with it)."
+            f"({mean} {by_weight[0.0]:.1%} without it, {by_weight[best]:.1%} at best with it; by weight: {weights})."
         )
     alone = ", ".join(f"{s} {v:.1%}" for s, v in net["test_accuracy_detector_alone"].items())
     return (
-        f"Beside it, {tried}: its logit, times {net['weight']}, is added to the detector's clinical-against-"
-        f"dermoscopy log-odds; mean per-source validation accuracy {by_weight[0.0]:.1%} without it, "
-        f"{by_weight[net['weight']]:.1%} with it. Test parts typed right by the detector alone: {alone}."
+        f"Beside it, {tried}: its logit, times {net['weight']:g}, is added to the detector's clinical-against-"
+        f"dermoscopy log-odds; {mean} {by_weight[0.0]:.1%} without it, {by_weight[net['weight']]:.1%} with it "
+        f"(by weight: {weights}). Test parts typed right by the detector alone: {alone}."
     )
 
 

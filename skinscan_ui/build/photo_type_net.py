@@ -29,10 +29,13 @@ CLINICAL_REPEATS = 3  # each clinical photo, differently augmented, this often a
 
 
 def build(input_size: tuple[int, int], seed: int = 0, imagenet: Path | None = None) -> keras.Model:
-    """The network on uint8-range RGB photos of `input_size`; augmentation is active only in training."""
+    """The network on uint8-range RGB photos of `input_size`; augmentation is active only in training.
+
+    Seeds Python, NumPy and the backend with `seed` (`keras.utils.set_random_seed`)."""
     weights = paths.imagenet_dir(str(imagenet) if imagenet else None) / BACKBONE
     if not weights.is_file():
         raise FileNotFoundError(f"pretrained backbone {weights} is missing (set SKINSCAN_IMAGENET)")
+    keras.utils.set_random_seed(seed)  # the head's first weights and every draw; only the CPU's order of sums varies
     inputs = keras.Input((*input_size, 3), name="image")
     x = layers.Resizing(*READS_AT, name="resize")(inputs)
     for layer in (
