@@ -33,6 +33,33 @@ def test_threshold_keeps_the_chosen_share_of_validation():
     assert not guard.passes(val[:50], grey).any(), "a lesion-like feature on a blank frame is still stopped"
 
 
+def test_image_statistics_say_what_their_names_say():
+    """Channel means and spreads, saturation and Laplacian texture, as the guard was fitted on them."""
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (3, 15, 20, 3), dtype=np.uint8)
+    stats = ood.image_statistics(pixels)
+    for photo, row in zip(pixels.astype(np.float64) / 255, stats, strict=True):
+        channels = photo.reshape(-1, 3)
+        high, low = channels.max(1), channels.min(1)
+        grey = photo.mean(-1)
+        lap = np.abs(4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:])
+        expected = [
+            *channels.mean(0),
+            *channels.std(0),
+            ((high - low) / (high + 1e-3)).mean(),
+            np.log(lap.mean() + 1e-4),
+        ]
+        np.testing.assert_allclose(row, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_the_non_lesion_images_are_the_same_every_time():
+    """The guard's and the photo types' cards count stops among them: a random picture would move the count."""
+    first, again = non_lesions(), non_lesions()
+    assert first.keys() == again.keys()
+    for name in first:
+        assert np.array_equal(np.asarray(first[name]), np.asarray(again[name])), name
+
+
 def test_unlike_training_is_uncertain_even_when_confident():
     probs = np.array([0.0, 0.0, 0.0, 0.0, 0.99, 0.01, 0.0])
     p = decide(probs, threshold=0.3, unlike_training=ood.UNLIKE)

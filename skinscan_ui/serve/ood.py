@@ -31,12 +31,16 @@ UNLIKE = Message("reason.unlike")
 def image_statistics(pixels: np.ndarray) -> np.ndarray:
     """(N, 8): RGB means and spreads, mean saturation, log fine-texture (Laplacian) energy."""
     x = np.asarray(pixels, np.float32) / 255.0
-    high, low = x.max(-1), x.min(-1)
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]  # channel by channel: NumPy is slow reducing a last axis of 3
+    high, low = np.maximum(np.maximum(r, g), b), np.minimum(np.minimum(r, g), b)
     saturation = ((high - low) / (high + 1e-3)).mean((1, 2))
-    g = x.mean(-1)
-    laplacian = np.abs(4 * g[:, 1:-1, 1:-1] - g[:, :-2, 1:-1] - g[:, 2:, 1:-1] - g[:, 1:-1, :-2] - g[:, 1:-1, 2:])
+    grey = (r + g + b) / 3
+    laplacian = np.abs(
+        4 * grey[:, 1:-1, 1:-1] - grey[:, :-2, 1:-1] - grey[:, 2:, 1:-1] - grey[:, 1:-1, :-2] - grey[:, 1:-1, 2:]
+    )
     texture = np.log(laplacian.mean((1, 2)) + 1e-4)
-    return np.concatenate([x.mean((1, 2)), x.std((1, 2)), saturation[:, None], texture[:, None]], axis=1)
+    flat = x.reshape(len(x), -1, 3)
+    return np.concatenate([flat.mean(1), flat.std(1), saturation[:, None], texture[:, None]], axis=1)
 
 
 def whitening(precision: np.ndarray) -> np.ndarray:
