@@ -185,7 +185,7 @@ def _photo_type_section(card: dict) -> str:
 {kinds}
 
 {unseen} {t["unseen_dermatoscope"]["isic2017_test_called_dermoscopy"]:.1%} of ISIC 2017
-test photos "dermoscopy" (a dermatoscope it never saw). Each non-lesion image held out of the fit (in
+test photos "dermoscopy" (a dermatoscope it never saw).{_inked_line(t.get("inked"))} Each non-lesion image held out of the fit (in
 {t["held_out_groups"]} groups, one at a time) is stopped {t["non_lesions_held_out_share_stopped"]:.0%} of the time{"; not stopped when held out: " + ", ".join(held) if held else ""}.
 Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len(t["non_lesions_stopped"])}.
 {_retake_lines(t.get("quality"))}
@@ -200,6 +200,14 @@ Fitted on all of them, it stops {sum(t["non_lesions_stopped"].values())} of {len
 {_reads_line(c)}{_ece_floor(c)}
 {_history_lines(c.get("history"))}
 """
+
+
+def _inked_line(inked: dict | None) -> str:
+    """How the photos of each part are typed with skin-marker ink drawn on every one of them."""
+    if not inked:
+        return ""
+    parts = "; ".join(f"{part}: " + ", ".join(f"{s} {v:.1%}" for s, v in a.items()) for part, a in inked.items())
+    return f"\nWith skin-marker ink drawn on every photo (`build.pen_marks`), typed right: {parts}."
 
 
 SPOILED = {

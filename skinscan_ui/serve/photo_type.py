@@ -4,10 +4,11 @@ Every photo is one of `KINDS`: a dermatoscope image, a clinical close-up (a phon
 dermatoscope), or not a skin lesion at all. A multinomial logistic regression on the network's own
 pooled features (the ones the guard reads, so it costs nothing more) tells them apart; it was fitted
 by `build.fit_photo_type` on HAM10000 and ISIC 2017 (dermoscopy), PAD-UFES-20 (phone close-ups) and
-non-lesion images, each augmented with crops, zoom, blur and changes of light. Where validation chose
-it (`net_weight` > 0), a small network fine-tuned on the whole photo to tell the two cameras apart
-(`build.photo_type_net`, `<name>.phototype.tflite`) adds its logit, so weighed, to the detector's
-clinical-against-dermoscopy log-odds; "not a lesion" stays the detector's alone.
+non-lesion images, each augmented with crops, zoom, blur and changes of light, and the lesions' copies
+with skin-marker ink, so that a lesion circled before a biopsy is neither "not a lesion" nor a phone.
+Where validation chose it (`net_weight` > 0), a small network fine-tuned on the whole photo to tell
+the two cameras apart (`build.photo_type_net`, `<name>.phototype.tflite`) adds its logit, so weighed,
+to the detector's clinical-against-dermoscopy log-odds; "not a lesion" stays the detector's alone.
 
 A clinical close-up is then read by its own head: a logistic regression fitted on phone photos, with
 its own temperature, referral threshold and 90% prediction set, because the dermoscopy head is badly
